@@ -93,6 +93,15 @@ typedef struct {
 	bool has_other_id; /**< identities we accept but do not use (fqdn, nai, duid ...) */
 	bool has_measurements;
 	char user[HELD_URI_MAX]; /**< HELD+ <hp:user>, "" when absent */
+
+	/* RFC 7105 §5.2 DHCP relay agent information (lm:dhcp <dhcp-rai>):
+	 * decoded and kept for logs and later use, not matched. */
+	bool has_dhcp;
+	wm_ip_t dhcp_giaddr;
+	uint8_t dhcp_circuit_len; /**< octets kept in dhcp_circuit (first 64) */
+	uint8_t dhcp_circuit[64];
+	uint8_t dhcp_remote_len; /**< octets kept in dhcp_remote (first 64) */
+	uint8_t dhcp_remote[64];
 } held_request_t;
 
 /**

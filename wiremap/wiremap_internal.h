@@ -145,4 +145,21 @@ int wm_model_validate(const wm_model_t *m, wm_diag_t *diag);
 /** Normalises an xs:token value (trim, collapse runs of whitespace) into the arena. */
 const char *wm_token_dup(wm_arena_t *a, const char *s, size_t len);
 
+/* ---------------- import helpers (model.c; used by yaml_load.c, csv_load.c) */
+
+/**
+ * Parse a user-written value where it enters. On LIS_EDATA, `why` (NUL-
+ * terminated, may be truncated) says what is wrong and how to fix it, e.g.
+ * "\"00-11-22\" is not a MAC address: expected 6 octets like 00-11-22-33-44-55".
+ */
+int wm_in_mac(const char *s, size_t len, wm_mac_t *out, char *why, size_t whylen);
+int wm_in_bssid(const char *s, size_t len, wm_bssid_t *out, char *why, size_t whylen);
+int wm_in_cidr(const char *s, size_t len, wm_cidr_t *out, char *why, size_t whylen);
+int wm_in_lldp(const char *s, size_t len, wm_lldp_id_t *out, char *why, size_t whylen);
+int wm_in_did(const char *s, size_t len, wm_did_t *out, char *why, size_t whylen);
+
+/** Appends an element to t (key copied into the model arena; location not copied). */
+void wm_model_add_element(wm_model_t *m, wm_m_tenant_t *t, wm_el_kind_t kind,
+                          const uint8_t *key, size_t keylen, const char *location, wm_src_t src);
+
 #endif

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages openlis needs to build, test and run, when any
+# is missing. Needs root (or sudo) only when something must be installed.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libevent-dev libxml2-dev libxml2-utils libssl-dev
+      liblmdb-dev lmdb-utils libyaml-dev libcriterion-dev openssl curl)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
