@@ -7,18 +7,18 @@
 #include "wiremap/wiremap_internal.h"
 
 static const char *const ca_names[WM_CA_COUNT] = {
-	[WM_CA_COUNTRY] = "country", [WM_CA_A1] = "A1",         [WM_CA_A2] = "A2",
-	[WM_CA_A3] = "A3",           [WM_CA_A4] = "A4",         [WM_CA_A5] = "A5",
-	[WM_CA_A6] = "A6",           [WM_CA_PRM] = "PRM",       [WM_CA_PRD] = "PRD",
-	[WM_CA_RD] = "RD",           [WM_CA_STS] = "STS",       [WM_CA_POD] = "POD",
-	[WM_CA_POM] = "POM",         [WM_CA_RDSEC] = "RDSEC",   [WM_CA_RDBR] = "RDBR",
-	[WM_CA_RDSUBBR] = "RDSUBBR", [WM_CA_HNO] = "HNO",       [WM_CA_HNS] = "HNS",
-	[WM_CA_LMK] = "LMK",         [WM_CA_LOC] = "LOC",       [WM_CA_FLR] = "FLR",
-	[WM_CA_NAM] = "NAM",         [WM_CA_PC] = "PC",         [WM_CA_BLD] = "BLD",
-	[WM_CA_UNIT] = "UNIT",       [WM_CA_ROOM] = "ROOM",     [WM_CA_SEAT] = "SEAT",
-	[WM_CA_PLC] = "PLC",         [WM_CA_PCN] = "PCN",       [WM_CA_POBOX] = "POBOX",
-	[WM_CA_ADDCODE] = "ADDCODE", [WM_CA_PN] = "PN",         [WM_CA_MP] = "MP",
-	[WM_CA_STP] = "STP",         [WM_CA_HNP] = "HNP",
+    [WM_CA_COUNTRY] = "country", [WM_CA_A1] = "A1",       [WM_CA_A2] = "A2",
+    [WM_CA_A3] = "A3",           [WM_CA_A4] = "A4",       [WM_CA_A5] = "A5",
+    [WM_CA_A6] = "A6",           [WM_CA_PRM] = "PRM",     [WM_CA_PRD] = "PRD",
+    [WM_CA_RD] = "RD",           [WM_CA_STS] = "STS",     [WM_CA_POD] = "POD",
+    [WM_CA_POM] = "POM",         [WM_CA_RDSEC] = "RDSEC", [WM_CA_RDBR] = "RDBR",
+    [WM_CA_RDSUBBR] = "RDSUBBR", [WM_CA_HNO] = "HNO",     [WM_CA_HNS] = "HNS",
+    [WM_CA_LMK] = "LMK",         [WM_CA_LOC] = "LOC",     [WM_CA_FLR] = "FLR",
+    [WM_CA_NAM] = "NAM",         [WM_CA_PC] = "PC",       [WM_CA_BLD] = "BLD",
+    [WM_CA_UNIT] = "UNIT",       [WM_CA_ROOM] = "ROOM",   [WM_CA_SEAT] = "SEAT",
+    [WM_CA_PLC] = "PLC",         [WM_CA_PCN] = "PCN",     [WM_CA_POBOX] = "POBOX",
+    [WM_CA_ADDCODE] = "ADDCODE", [WM_CA_PN] = "PN",       [WM_CA_MP] = "MP",
+    [WM_CA_STP] = "STP",         [WM_CA_HNP] = "HNP",
 };
 
 const char *wm_ca_key_name(wm_ca_key_t k)

@@ -29,8 +29,8 @@ void wm_diag_free(wm_diag_t *d)
 	free(d);
 }
 
-void wm_diag_add(wm_diag_t *d, const char *file, unsigned line, const char *field,
-                 const char *fmt, ...)
+void wm_diag_add(wm_diag_t *d, const char *file, unsigned line, const char *field, const char *fmt,
+                 ...)
 {
 	char *body = NULL, *full = NULL;
 	va_list ap;

@@ -63,8 +63,7 @@ static int get_lldp(const uint8_t *key, size_t len, size_t *off, wm_lldp_id_t *i
 	return 0;
 }
 
-int wm_key_lldp_decode(const uint8_t *key, size_t len, wm_lldp_id_t *chassis,
-                       wm_lldp_id_t *port)
+int wm_key_lldp_decode(const uint8_t *key, size_t len, wm_lldp_id_t *chassis, wm_lldp_id_t *port)
 {
 	size_t off = 0;
 	if (!key || get_lldp(key, len, &off, chassis) < 0)

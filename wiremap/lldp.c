@@ -95,7 +95,8 @@ void wm_lldp_format(const wm_lldp_id_t *id, char *out, size_t outlen)
 	case WM_LLDP_NETADDR:
 		if ((id->len == 5 && id->v[0] == 1) || (id->len == 17 && id->v[0] == 2)) {
 			char buf[INET6_ADDRSTRLEN];
-			if (inet_ntop(id->v[0] == 1 ? AF_INET : AF_INET6, id->v + 1, buf, sizeof buf)) {
+			if (inet_ntop(id->v[0] == 1 ? AF_INET : AF_INET6, id->v + 1, buf,
+			              sizeof buf)) {
 				snprintf(out, outlen, "%s", buf);
 				return;
 			}

@@ -41,8 +41,8 @@ wm_m_tenant_t *wm_model_tenant(wm_model_t *m, const char *id, wm_src_t src)
 	return t;
 }
 
-void wm_model_add_element(wm_model_t *m, wm_m_tenant_t *t, wm_el_kind_t kind,
-                          const uint8_t *key, size_t keylen, const char *location, wm_src_t src)
+void wm_model_add_element(wm_model_t *m, wm_m_tenant_t *t, wm_el_kind_t kind, const uint8_t *key,
+                          size_t keylen, const char *location, wm_src_t src)
 {
 	wm_m_element_t *e = WM_VEC_PUSH(t->elements);
 	e->kind = (uint8_t)kind;
@@ -70,8 +70,8 @@ static const char *quoted(const char *s, size_t len, char buf[72])
 	return buf;
 }
 
-#define MAC_EXAMPLE                                                                               \
-	"6 octets like 00-11-22-33-44-55 (also 00:11:22:33:44:55, 0011.2233.4455 or "             \
+#define MAC_EXAMPLE                                                                                \
+	"6 octets like 00-11-22-33-44-55 (also 00:11:22:33:44:55, 0011.2233.4455 or "              \
 	"001122334455)"
 
 static void explain_mac(const char *s, size_t len, bool wild_ok, const char *what, char *why,
@@ -90,7 +90,8 @@ static void explain_mac(const char *s, size_t len, bool wild_ok, const char *wha
 			if (!memchr(seps, c, nsep) && nsep < 3)
 				seps[nsep++] = c;
 		} else {
-			snprintf(why, whylen, "%s is not a %s: '%c' is not a hex digit; expected %s",
+			snprintf(why, whylen,
+			         "%s is not a %s: '%c' is not a hex digit; expected %s",
 			         quoted(s, len, q), what, isprint((unsigned char)c) ? c : '?',
 			         MAC_EXAMPLE);
 			return;
@@ -187,7 +188,8 @@ int wm_in_cidr(const char *s, size_t len, wm_cidr_t *out, char *why, size_t whyl
 int wm_in_lldp(const char *s, size_t len, wm_lldp_id_t *out, char *why, size_t whylen)
 {
 	if (len == 0) {
-		snprintf(why, whylen, "is empty: give the MAC address or the name the switch reports");
+		snprintf(why, whylen,
+		         "is empty: give the MAC address or the name the switch reports");
 		return LIS_EDATA;
 	}
 	if (len > WM_LLDP_MAX) {

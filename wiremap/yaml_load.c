@@ -24,9 +24,9 @@ enum { YN_SCALAR = 1, YN_SEQ, YN_MAP };
 
 typedef struct ynode {
 	uint8_t type;
-	uint8_t plain;   /**< plain (unquoted) scalar */
-	uint32_t line;   /**< 1-based */
-	uint32_t n;      /**< scalar length, list items, or mapping pairs */
+	uint8_t plain; /**< plain (unquoted) scalar */
+	uint32_t line; /**< 1-based */
+	uint32_t n;    /**< scalar length, list items, or mapping pairs */
 	union {
 		const char *s;
 		struct ynode **kids; /**< list items; mapping: key, value, key, value... */
@@ -58,7 +58,8 @@ static ynode *yb_new(ybuild *b, uint8_t type, const yaml_mark_t *mark, const yam
 	n->line = (uint32_t)mark->line + 1;
 	if (anchor) {
 		yanchor *an = WM_VEC_PUSH(b->anchors);
-		an->name = wm_arena_strndup(b->a, (const char *)anchor, strlen((const char *)anchor));
+		an->name =
+		    wm_arena_strndup(b->a, (const char *)anchor, strlen((const char *)anchor));
 		an->node = n;
 	}
 	return n;
@@ -79,7 +80,8 @@ static void yb_close(ybuild *b)
 	yopen *o = &b->open.v[--b->open.n];
 	size_t cnt = b->pending.n - o->base;
 	ynode *n = o->node;
-	n->u.kids = wm_arena_memdup(b->a, b->pending.v + o->base, cnt * sizeof(ynode *));
+	n->u.kids =
+	    cnt ? wm_arena_memdup(b->a, b->pending.v + o->base, cnt * sizeof(ynode *)) : NULL;
 	n->n = (uint32_t)(n->type == YN_MAP ? cnt / 2 : cnt);
 	b->pending.n = o->base;
 	yb_attach(b, n);
@@ -88,11 +90,18 @@ static void yb_close(ybuild *b)
 /* ---------------- walk context --------------------------------------- */
 
 typedef struct {
+	unsigned line;
+	size_t seq;
+	char *text; /**< "field: message" or "message" */
+} yerror;
+
+typedef struct {
 	wm_model_t *m;
 	wm_model_t sink; /**< receives records whose tenant id is unusable */
 	wm_diag_t *diag;
 	const char *file;
 	size_t errors;
+	WM_VEC(yerror) pend; /**< reported in line order at the end */
 } yctx;
 
 __attribute__((format(printf, 4, 5))) static void yerr(yctx *c, unsigned line, const char *field,
@@ -103,8 +112,32 @@ __attribute__((format(printf, 4, 5))) static void yerr(yctx *c, unsigned line, c
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	wm_diag_add(c->diag, c->file, line, field, "%s", msg);
-	c->errors++;
+	yerror *e = WM_VEC_PUSH(c->pend);
+	e->line = line;
+	e->seq = c->errors++;
+	if (asprintf(&e->text, "%s%s%s", field ? field : "", field ? ": " : "", msg) < 0)
+		abort();
+}
+
+static int cmp_yerror(const void *a, const void *b)
+{
+	const yerror *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_errors(yctx *c)
+{
+	if (c->pend.n > 1)
+		qsort(c->pend.v, c->pend.n, sizeof(yerror), cmp_yerror);
+	for (size_t i = 0; i < c->pend.n; i++) {
+		wm_diag_add(c->diag, c->file, c->pend.v[i].line, NULL, "%s", c->pend.v[i].text);
+		free(c->pend.v[i].text);
+	}
+	free(c->pend.v);
+	c->pend.v = NULL;
+	c->pend.n = c->pend.cap = 0;
 }
 
 static const char *ytype_name(const ynode *n)
@@ -178,8 +211,8 @@ static void collect(yctx *c, const ynode *map, const char *const *allowed, size_
 			char list[400] = "";
 			size_t o = 0;
 			for (size_t j = 0; j < nallowed && o < sizeof list; j++)
-				o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "",
-				                      allowed[j]);
+				o += (size_t)snprintf(list + o, sizeof list - o, "%s%s",
+				                      j ? ", " : "", allowed[j]);
 			yerr(c, k->line, field, "unknown key \"%.*s\"; allowed here: %s",
 			     (int)(k->n > 60 ? 60 : k->n), k->u.s, list);
 			continue;
@@ -204,12 +237,14 @@ static const char *dup_id(yctx *c, const ynode *n, const char *field, bool tenan
 	for (uint32_t i = 0; i < n->n; i++) {
 		unsigned char ch = (unsigned char)n->u.s[i];
 		if (ch < 0x20 || ch == 0x7f) {
-			yerr(c, n->line, field, "contains a control character; ids are one line of text");
+			yerr(c, n->line, field,
+			     "contains a control character; ids are one line of text");
 			return NULL;
 		}
 		if (tenant && (isspace(ch) || ch == '/' || ch == '?' || ch == '#')) {
 			yerr(c, n->line, field,
-			     "\"%.*s\" cannot be a tenant id: it appears in URLs (/held/{tenant}), so "
+			     "\"%.*s\" cannot be a tenant id: it appears in URLs (/held/{tenant}), "
+			     "so "
 			     "no spaces, '/', '?' or '#'; a GUID is typical",
 			     (int)(n->n > 60 ? 60 : n->n), n->u.s);
 			return NULL;
@@ -230,7 +265,8 @@ static const char *dup_text(yctx *c, const ynode *n, const char *field)
 
 static bool get_bool(yctx *c, const ynode *n, const char *field, bool *out)
 {
-	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no",
+	                                                                       "off"};
 	if (!want(c, n, YN_SCALAR, field))
 		return false;
 	for (size_t i = 0; i < 3; i++) {
@@ -287,8 +323,9 @@ static void load_geo(yctx *c, const ynode *n, wm_geo_t *geo)
 		return;
 	collect(c, n, keys, NKEYS(keys), v, "geo.");
 	if (!v[0] || !v[1]) {
-		yerr(c, n->line, "geo", "needs both lat and lon (degrees, WGS 84), e.g. "
-		                        "{lat: 37.4107, lon: -121.954, radius: 40}");
+		yerr(c, n->line, "geo",
+		     "needs both lat and lon (degrees, WGS 84), e.g. "
+		     "{lat: 37.4107, lon: -121.954, radius: 40}");
 		ok = false;
 	}
 	if (v[0] && !get_number(c, v[0], "geo.lat", -90, 90, &g.lat))
@@ -324,14 +361,18 @@ static void load_address(yctx *c, const ynode *n, const char **civic)
 			}
 			if (hint)
 				yerr(c, k->line, field,
-				     "unknown civic address key \"%.*s\"; did you mean %s? (names are "
+				     "unknown civic address key \"%.*s\"; did you mean %s? (names "
+				     "are "
 				     "case-sensitive)",
 				     (int)(k->n > 60 ? 60 : k->n), k->u.s, hint);
 			else
 				yerr(c, k->line, field,
-				     "unknown civic address key \"%.*s\"; use an RFC 5139/6848 name: "
-				     "country, A1-A6, PRM, PRD, RD, STS, POD, POM, RDSEC, RDBR, RDSUBBR, "
-				     "HNO, HNS, LMK, LOC, FLR, NAM, PC, BLD, UNIT, ROOM, SEAT, PLC, PCN, "
+				     "unknown civic address key \"%.*s\"; use an RFC 5139/6848 "
+				     "name: "
+				     "country, A1-A6, PRM, PRD, RD, STS, POD, POM, RDSEC, RDBR, "
+				     "RDSUBBR, "
+				     "HNO, HNS, LMK, LOC, FLR, NAM, PC, BLD, UNIT, ROOM, SEAT, "
+				     "PLC, PCN, "
 				     "POBOX, ADDCODE, PN, MP, STP, HNP",
 				     (int)(k->n > 60 ? 60 : k->n), k->u.s);
 			continue;
@@ -384,7 +425,8 @@ static void load_network_item(yctx *c, wm_m_tenant_t *t, const char *loc, const 
 	snprintf(field, sizeof field, "network[%zu]", idx);
 	if (present == 0) {
 		if (it->n == 0)
-			yerr(c, it->line, field, "empty item; give one of lldp, bssid, subnet, gateway_mac");
+			yerr(c, it->line, field,
+			     "empty item; give one of lldp, bssid, subnet, gateway_mac");
 		return;
 	}
 	if (present > 1) {
@@ -404,8 +446,9 @@ static void load_network_item(yctx *c, wm_m_tenant_t *t, const char *loc, const 
 			return;
 		collect(c, n, lk, 2, lv, "lldp.");
 		if (!lv[0]) {
-			yerr(c, n->line, "lldp", "needs a chassis (the switch's chassis id: its MAC or "
-			                         "name), e.g. {chassis: \"00-1b-21-3c-4d-00\", port: Gi1/0/7}");
+			yerr(c, n->line, "lldp",
+			     "needs a chassis (the switch's chassis id: its MAC or "
+			     "name), e.g. {chassis: \"00-1b-21-3c-4d-00\", port: Gi1/0/7}");
 			return;
 		}
 		if (!want_value(c, lv[0], "lldp.chassis"))
@@ -468,7 +511,8 @@ static void load_location(yctx *c, wm_m_tenant_t *t, const char *building, const
 	memset(&l, 0, sizeof l);
 	collect(c, it, keys, NKEYS(keys), v, "");
 	if (!v[0])
-		yerr(c, it->line, "id", "missing: every location needs an id, unique in the tenant");
+		yerr(c, it->line, "id",
+		     "missing: every location needs an id, unique in the tenant");
 	else
 		l.id = dup_id(c, v[0], "id", false);
 	l.src = (wm_src_t){c->file, v[0] ? v[0]->line : it->line};
@@ -505,7 +549,8 @@ static void load_building(yctx *c, wm_m_tenant_t *t, const ynode *it)
 	memset(&b, 0, sizeof b);
 	collect(c, it, keys, NKEYS(keys), v, "");
 	if (!v[0])
-		yerr(c, it->line, "id", "missing: every building needs an id, unique in the tenant");
+		yerr(c, it->line, "id",
+		     "missing: every building needs an id, unique in the tenant");
 	else
 		b.id = dup_id(c, v[0], "id", false);
 	b.src = (wm_src_t){c->file, v[0] ? v[0]->line : it->line};
@@ -519,7 +564,7 @@ static void load_building(yctx *c, wm_m_tenant_t *t, const ynode *it)
 		*WM_VEC_PUSH(t->buildings) = b;
 	if (v[4] && !is_null(v[4]) && want(c, v[4], YN_SEQ, "locations"))
 		for (uint32_t i = 0; i < v[4]->n; i++)
-			load_location(c, t, b.id ? b.id : "", v[4]->u.kids[i]);
+			load_location(c, t, b.id, v[4]->u.kids[i]);
 }
 
 static void load_did(yctx *c, wm_m_tenant_t *t, const ynode *it)
@@ -557,7 +602,7 @@ static void load_did(yctx *c, wm_m_tenant_t *t, const ynode *it)
 
 static void load_tenant(yctx *c, const ynode *it)
 {
-	static const char *const keys[] = {"id",        "name",  "did_fallback", "trusted_networks",
+	static const char *const keys[] = {"id",        "name", "did_fallback", "trusted_networks",
 	                                   "buildings", "dids"};
 	const ynode *v[NKEYS(keys)];
 	char field[48], why[320];
@@ -614,8 +659,9 @@ static void load_root(yctx *c, const ynode *root)
 	const ynode *v[2];
 
 	if (!root || is_null(root)) {
-		yerr(c, 1, NULL, "the file is empty; a wiremap starts with \"format: 1\" and "
-		                 "\"tenants:\"");
+		yerr(c, 1, NULL,
+		     "the file is empty; a wiremap starts with \"format: 1\" and "
+		     "\"tenants:\"");
 		return;
 	}
 	if (root->type != YN_MAP) {
@@ -762,7 +808,8 @@ static bool parse_tree(yctx *c, ybuild *b, const char *text, size_t len)
 				}
 			if (!target || target->type == 0) {
 				yerr(c, (unsigned)ev.start_mark.line + 1, NULL,
-				     "alias *%s refers to no anchor &%s defined before it", name, name);
+				     "alias *%s refers to no anchor &%s defined before it", name,
+				     name);
 				ok = false;
 				done = true;
 				break;
@@ -802,6 +849,7 @@ int wm_model_load_yaml(wm_model_t *m, const char *path, wm_diag_t *diag)
 	if (parse_tree(&c, &b, text, len))
 		load_root(&c, b.root);
 	rc = c.errors ? LIS_EDATA : 0;
+	flush_errors(&c);
 
 	wm_model_deinit(&c.sink);
 	free(b.pending.v);
