@@ -99,8 +99,8 @@ bool held_lex_byte(const char *s, size_t n, unsigned *out)
 	return true;
 }
 
-bool held_lex_location_type(const char *s, size_t n, bool *any, uint8_t types[3],
-                            uint8_t *n_types, const char **why)
+bool held_lex_location_type(const char *s, size_t n, bool *any, uint8_t types[3], uint8_t *n_types,
+                            const char **why)
 {
 	bool saw_any = false;
 	uint8_t k = 0;
@@ -130,8 +130,9 @@ bool held_lex_location_type(const char *s, size_t n, bool *any, uint8_t types[3]
 		} else if (eq(t, tl, "locationURI")) {
 			lt = HELD_LT_URI;
 		} else {
-			*why = "locationType: unknown location type (expected any, civic, geodetic, "
-			       "locationURI)";
+			*why =
+			    "locationType: unknown location type (expected any, civic, geodetic, "
+			    "locationURI)";
 			return false;
 		}
 		bool dup = false;

@@ -71,6 +71,18 @@ void held_w_text(held_w_t *w, const char *s, size_t n, bool attr);
 /** held_w_text for a NUL-terminated string (NULL writes nothing). */
 void held_w_cstr(held_w_t *w, const char *s, bool attr);
 
+/* ---------------- PIDF-LO body (pidf_encode.c) ------------------------ */
+
+/**
+ * Writes the <presence> element (no XML declaration) for the civic and
+ * geodetic entries of s->sel, in that order. Sets w->err to -EINVAL when
+ * the spec lacks what the schema requires (entity, device_id, location,
+ * finite coordinates).
+ */
+void pidf_write_presence(held_w_t *w, const held_response_spec_t *s);
+/** True when the selection holds civic or geodetic (i.e. a presence goes out). */
+bool pidf_selection_has_value(const held_selection_t *sel);
+
 /* ---------------- lexical forms (held_lex.c) --------------------------- */
 
 /**
@@ -85,8 +97,8 @@ bool held_lex_response_time(const char *s, size_t n, held_rt_kind_t *kind, uint3
  * locationType list: "any", or civic/geodetic/locationURI tokens (duplicates
  * collapse). On failure writes the reason to why.
  */
-bool held_lex_location_type(const char *s, size_t n, bool *any, uint8_t types[3],
-                            uint8_t *n_types, const char **why);
+bool held_lex_location_type(const char *s, size_t n, bool *any, uint8_t types[3], uint8_t *n_types,
+                            const char **why);
 /** xs:unsignedByte-like (bt:byteType): 0..255. */
 bool held_lex_byte(const char *s, size_t n, unsigned *out);
 /** xs:hexBinary into out (at most cap octets; *len = octets). False when
