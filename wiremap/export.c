@@ -50,12 +50,19 @@ static void qs(FILE *f, const char *s)
 /* Shortest text that reads back as the same double. */
 static void num(FILE *f, double d)
 {
-	char buf[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
+	char buf[64];
+	double a = d < 0 ? -d : d;
+	if (a == 0 || (a >= 1e-6 && a < 1e15)) {
+		/* plain decimals, as an administrator writes coordinates */
+		for (int dec = 0; dec <= 20; dec++) {
+			snprintf(buf, sizeof buf, "%.*f", dec, d);
+			if (strtod(buf, NULL) == d) {
+				fputs(buf, f);
+				return;
+			}
+		}
 	}
+	snprintf(buf, sizeof buf, "%.17g", d);
 	fputs(buf, f);
 }
 

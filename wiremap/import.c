@@ -3,6 +3,7 @@
  * validation -> one LMDB write transaction. Any problem aborts the
  * transaction, so the database is either fully updated or untouched.
  */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,8 +27,9 @@ static int load_files(wm_model_t *m, const char *const *files, size_t nfiles,
 			err = wm_model_load_yaml(m, f, diag);
 		} else if (ends_with(f, ".csv")) {
 			if (!opts || !opts->tenant || !*opts->tenant) {
-				wm_diag_add(diag, f, 0, NULL,
-				            "a CSV file needs the tenant it belongs to: add --tenant ID");
+				wm_diag_add(
+				    diag, f, 0, NULL,
+				    "a CSV file needs the tenant it belongs to: add --tenant ID");
 				err = LIS_EDATA;
 			} else {
 				err = wm_model_load_csv(m, f, opts->tenant, diag);
@@ -37,10 +39,13 @@ static int load_files(wm_model_t *m, const char *const *files, size_t nfiles,
 			            "unknown file type: name it *.yaml, *.yml or *.csv");
 			err = LIS_EDATA;
 		}
-		if (err && err != LIS_EDATA && !first)
+		if (err < 0 && err > -1000) {
+			/* unreadable: one line naming the file, like any other input error */
+			wm_diag_add(diag, f, 0, NULL, "cannot read it: %s", strerror(-err));
+			err = LIS_EDATA;
+		}
+		if (err && !first)
 			first = err;
-		if (err == LIS_EDATA && !first)
-			first = LIS_EDATA;
 	}
 	return first;
 }
@@ -62,8 +67,9 @@ static void count_from_files(const wm_model_t *m, wm_import_stats_t *s)
 	}
 }
 
-int wm_import(wm_store_t *st, const char *const *files, size_t nfiles,
-              const wm_import_opts_t *opts, wm_diag_t *diag, wm_import_stats_t *stats)
+/* st may be NULL for a dry run against an empty database. */
+int wm_import(wm_store_t *st, const char *const *files, size_t nfiles, const wm_import_opts_t *opts,
+              wm_diag_t *diag, wm_import_stats_t *stats)
 {
 	static const wm_import_opts_t defaults = {0};
 	wm_model_t m;
@@ -83,9 +89,13 @@ int wm_import(wm_store_t *st, const char *const *files, size_t nfiles,
 
 	/* The write txn is taken before reading what is stored, so the data
 	 * merged and validated is exactly the data this txn replaces. */
-	if ((err = wm_store_txn(st, opts->dry_run && (st->flags & WM_STORE_RDONLY), &txn)))
+	if (!st && !opts->dry_run) {
+		err = -EINVAL;
 		goto out;
-	if (!opts->replace) {
+	}
+	if (st && (err = wm_store_txn(st, opts->dry_run && (st->flags & WM_STORE_RDONLY), &txn)))
+		goto out;
+	if (st && !opts->replace) {
 		for (size_t i = 0; i < m.tenants.n; i++) {
 			bool found;
 			if ((err = wm_store_load_tenant(st, txn, &m, &m.tenants.v[i], &found)))

@@ -111,8 +111,8 @@ int wm_lpm_insert(wm_lpm_t *l, uint32_t tenant, const wm_cidr_t *c, uint32_t val
 	unsigned alen = c->family == 4 ? 4 : 16;
 	uint8_t a[16];
 
-	if (tenant >= l->ntenants || (c->family != 4 && c->family != 6) ||
-	    c->plen > alen * 8 || val == EMPTY)
+	if (tenant >= l->ntenants || (c->family != 4 && c->family != 6) || c->plen > alen * 8 ||
+	    val == EMPTY)
 		return LIS_EDATA;
 	if ((l->n + 1) * 4 > (l->mask + 1) * 3)
 		return LIS_ELIMIT; /* sized by wm_lpm_new(): a caller bug */

@@ -63,8 +63,10 @@ int wm_stats_print(wm_store_t *st, FILE *out)
 		memcpy(pre, k.mv_data, k.mv_size);
 		pre[k.mv_size] = '\0';
 		memset(&c, 0, sizeof c);
-		if ((err = count_range(txn, st->buildings, pre, k.mv_size + 1, &c.buildings, NULL)) ||
-		    (err = count_range(txn, st->locations, pre, k.mv_size + 1, &c.locations, NULL)) ||
+		if ((err =
+		         count_range(txn, st->buildings, pre, k.mv_size + 1, &c.buildings, NULL)) ||
+		    (err =
+		         count_range(txn, st->locations, pre, k.mv_size + 1, &c.locations, NULL)) ||
 		    (err = count_range(txn, st->elements, pre, k.mv_size + 1, &nel, c.el)) ||
 		    (err = count_range(txn, st->dids, pre, k.mv_size + 1, &c.dids, NULL)))
 			goto out;

@@ -314,8 +314,8 @@ static void idxset_init(idxset_t *s, size_t n)
 typedef bool (*idx_eq_fn)(const void *ctx, uint32_t idx, const void *key, size_t keylen);
 
 /* Returns the index found, or inserts `idx` (when != UINT32_MAX) and returns UINT32_MAX. */
-static uint32_t idxset_find(idxset_t *s, uint64_t h, const void *ctx, idx_eq_fn eq,
-                            const void *key, size_t keylen, uint32_t idx)
+static uint32_t idxset_find(idxset_t *s, uint64_t h, const void *ctx, idx_eq_fn eq, const void *key,
+                            size_t keylen, uint32_t idx)
 {
 	for (size_t i = h & s->mask;; i = (i + 1) & s->mask) {
 		if (!s->slot[i]) {
@@ -429,8 +429,8 @@ static int load_element(void *vctx, const uint8_t *k, size_t klen, const MDB_val
 	load_ctx_t *c = vctx;
 	if (klen < 2 || v->mv_size == 0)
 		return LIS_ECORRUPT;
-	uint32_t i = idxset_find(&c->set, element_hash(k[0], k + 1, klen - 1), c->t, eq_element,
-	                         k, klen, UINT32_MAX);
+	uint32_t i = idxset_find(&c->set, element_hash(k[0], k + 1, klen - 1), c->t, eq_element, k,
+	                         klen, UINT32_MAX);
 	if (i != UINT32_MAX && same_location(c->t->elements.v[i].location, v))
 		return 0; /* the file repeats it: nothing to merge */
 	wm_m_element_t e = {0};
@@ -447,8 +447,8 @@ static int load_did(void *vctx, const uint8_t *k, size_t klen, const MDB_val *v)
 	load_ctx_t *c = vctx;
 	if (klen < 2 || klen > 16 || v->mv_size == 0)
 		return LIS_ECORRUPT;
-	uint32_t i = idxset_find(&c->set, wm_hash_bytes(k, klen, 0), c->t, eq_did, k, klen,
-	                         UINT32_MAX);
+	uint32_t i =
+	    idxset_find(&c->set, wm_hash_bytes(k, klen, 0), c->t, eq_did, k, klen, UINT32_MAX);
 	if (i != UINT32_MAX && same_location(c->t->dids.v[i].location, v))
 		return 0;
 	wm_m_did_t d = {0};
@@ -459,8 +459,7 @@ static int load_did(void *vctx, const uint8_t *k, size_t klen, const MDB_val *v)
 	return 0;
 }
 
-int wm_store_load_tenant(wm_store_t *st, MDB_txn *txn, wm_model_t *m, wm_m_tenant_t *t,
-                         bool *found)
+int wm_store_load_tenant(wm_store_t *st, MDB_txn *txn, wm_model_t *m, wm_m_tenant_t *t, bool *found)
 {
 	uint8_t pre[1024];
 	size_t n = wm_store_tenant_prefix(t->id, pre, sizeof pre);
