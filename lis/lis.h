@@ -35,8 +35,8 @@ typedef enum { LIS_LOG_TEXT = 0, LIS_LOG_JSON } lis_log_format_t;
 /** One listener: `{http: ADDR:PORT}` or `{https: ADDR:PORT, cert, key, client_ca?}`. */
 typedef struct {
 	bool tls;
-	char addr[64];                /**< as written, e.g. "[::1]:8443" */
-	struct sockaddr_storage sa;   /**< parsed address */
+	char addr[64];              /**< as written, e.g. "[::1]:8443" */
+	struct sockaddr_storage sa; /**< parsed address */
 	socklen_t salen;
 	char *cert, *key, *client_ca; /**< https only; client_ca NULL = no mTLS */
 	unsigned line;                /**< config line (0 = command line) */
@@ -48,8 +48,9 @@ typedef struct {
 	lis_listen_t *listen;
 	size_t n_listen;
 	char *db;
-	char *public_url;     /**< NULL when not configured */
-	char *token_key_file; /**< NULL when not configured */
+	char *public_url;        /**< NULL when not configured */
+	char *token_key_file;    /**< NULL when not configured */
+	unsigned token_key_line; /**< its config line, for messages */
 	unsigned token_lifetime_s;
 	char *events_file;    /**< NULL when not configured */
 	char *events_webhook; /**< NULL when not configured */
@@ -96,8 +97,7 @@ int lis_parse_duration_ms(const char *s, size_t len, uint64_t *ms);
 /** "65536", "64k", "1M", "1MiB" (powers of 1024) -> bytes. 0 or LIS_EDATA. */
 int lis_parse_size(const char *s, size_t len, uint64_t *bytes);
 /** "1.2.3.4:80", "[::1]:8080", "*:80" (IPv4 any). 0 or LIS_EDATA. */
-int lis_parse_hostport(const char *s, size_t len, struct sockaddr_storage *sa,
-                       socklen_t *salen);
+int lis_parse_hostport(const char *s, size_t len, struct sockaddr_storage *sa, socklen_t *salen);
 /** Host part of an http(s) URL ("https://lis.example.com:8443/x" -> "lis.example.com"). */
 int lis_url_host(const char *url, char *out, size_t outlen);
 
@@ -124,13 +124,13 @@ typedef struct {
 
 /** What happened, for metrics and the access log. Plain data. */
 typedef struct {
-	int status;           /**< HTTP status */
-	held_code_t code;     /**< HELD_OK when a location was returned */
-	char tenant[80];      /**< tenant id resolved or asked for ("" when none) */
-	char ids[384];        /**< identifiers seen, compact "kind=value ..." text */
-	wm_method_t method;   /**< matched precedence step */
-	char location[80];    /**< matched location id ("" when none) */
-	uint64_t usec;        /**< handling time (lis_held_handle fills it) */
+	int status;         /**< HTTP status */
+	held_code_t code;   /**< HELD_OK when a location was returned */
+	char tenant[80];    /**< tenant id resolved or asked for ("" when none) */
+	char ids[384];      /**< identifiers seen, compact "kind=value ..." text */
+	wm_method_t method; /**< matched precedence step */
+	char location[80];  /**< matched location id ("" when none) */
+	uint64_t usec;      /**< handling time (lis_held_handle fills it) */
 } lis_outcome_t;
 
 /**
@@ -175,9 +175,9 @@ void lis_log(lis_log_level_t level, const char *fmt, ...) __attribute__((format(
 
 /** One access-log line: what the request was and what it got. */
 typedef struct {
-	const char *peer;   /**< client address text */
-	const char *method; /**< HTTP method */
-	const char *path;   /**< request path (escaped when logged) */
+	const char *peer;        /**< client address text */
+	const char *method;      /**< HTTP method */
+	const char *path;        /**< request path (escaped when logged) */
 	const lis_outcome_t *oc; /**< HELD outcome, or NULL for other endpoints */
 	int status;
 	uint64_t usec;

@@ -1,0 +1,331 @@
+/*
+ * The socket-free HELD path: tenant -> decode -> precedence lookup -> select
+ * LI types -> encode. Everything the HTTP shell, the unit tests and the
+ * fuzzers share.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "lis/lis_internal.h"
+
+void lis_handler_init(lis_handler_t *h, const lis_config_t *cfg)
+{
+	lis_config_t def;
+
+	memset(h, 0, sizeof *h);
+	if (!cfg) {
+		lis_config_init(&def);
+		cfg = &def;
+	}
+	h->retention_s = cfg->retention_s;
+	if (!cfg->public_url || lis_url_host(cfg->public_url, h->host, sizeof h->host))
+		snprintf(h->host, sizeof h->host, "localhost");
+	held_limits_default(&h->limits);
+	h->limits.max_bytes = (size_t)cfg->max_body;
+}
+
+uint64_t lis_now_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void lis_random_bytes(void *p, size_t n)
+{
+	if (RAND_bytes(p, (int)n) != 1)
+		abort(); /* no entropy: broken invariant, never answer with a guessable id */
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Copies text for a log field: control characters, quotes and backslashes
+ * become '?', so a device cannot forge log lines. */
+void lis_copy_clean(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n + 1 < dstlen; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		dst[n++] = (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\') ? '?' : (char)ch;
+	}
+	if (dstlen)
+		dst[n] = '\0';
+}
+
+/* ---------------- identifiers seen --------------------------------------- */
+
+typedef struct {
+	char *p;
+	size_t len, cap;
+} sbuf_t;
+
+static void sadd(sbuf_t *s, const char *kind, const char *val)
+{
+	char clean[300];
+	lis_copy_clean(clean, sizeof clean, val, strlen(val));
+	int w = snprintf(s->p + s->len, s->cap - s->len, "%s%s=%s", s->len ? " " : "", kind, clean);
+	if (w < 0)
+		return;
+	if ((size_t)w >= s->cap - s->len) { /* truncated: mark it */
+		s->len = s->cap - 1;
+		if (s->cap > 4)
+			memcpy(s->p + s->cap - 4, "...", 4);
+		return;
+	}
+	s->len += (size_t)w;
+}
+
+static void ids_text(const held_request_t *r, const wm_query_t *q, char *out, size_t outlen)
+{
+	sbuf_t s = {out, 0, outlen};
+	char a[300], b[300], v[620];
+
+	out[0] = '\0';
+	for (size_t i = 0; i < q->n_lldp && i < WM_QUERY_MAX_LLDP; i++) {
+		wm_lldp_format(&q->lldp[i].chassis, a, sizeof a);
+		if (q->lldp[i].has_port) {
+			wm_lldp_format(&q->lldp[i].port, b, sizeof b);
+			snprintf(v, sizeof v, "%s/%s", a, b);
+			sadd(&s, "lldp", v);
+		} else {
+			sadd(&s, "lldp", a);
+		}
+	}
+	for (size_t i = 0; i < q->n_bssid && i < WM_QUERY_MAX_BSSID; i++) {
+		wm_mac_format(&q->bssid[i], a);
+		sadd(&s, "bssid", a);
+	}
+	for (size_t i = 0; i < q->n_ip && i < WM_QUERY_MAX_IP; i++) {
+		wm_ip_format(&q->ip[i], a);
+		sadd(&s, i < r->n_ip_id ? "ip" : "src-ip", a);
+	}
+	for (size_t i = 0; i < q->n_gw && i < WM_QUERY_MAX_GW; i++) {
+		wm_mac_format(&q->gw[i], a);
+		sadd(&s, "gw", a);
+	}
+	for (size_t i = 0; i < r->n_mac && i < HELD_MAX_MAC; i++) {
+		wm_mac_format(&r->mac[i], a);
+		sadd(&s, "mac", a);
+	}
+	if (q->has_did)
+		sadd(&s, q->by_identity ? "did-identity" : "did", q->did.d);
+	else
+		for (size_t i = 0; i < r->n_uri && i < HELD_MAX_URI; i++)
+			sadd(&s, "uri", r->uri[i]);
+}
+
+/* ---------------- answers ------------------------------------------------ */
+
+static int answer_error(held_buf_t *out, lis_outcome_t *oc, held_code_t code, const char *msg)
+{
+	held_buf_reset(out);
+	oc->code = code;
+	if (held_encode_error(out, code, msg, false) != 0) {
+		held_buf_reset(out);
+		oc->status = 500;
+		return 500;
+	}
+	oc->status = 200;
+	return 200;
+}
+
+static const char *lt_name(unsigned t)
+{
+	return t == HELD_LT_CIVIC ? "civic" : t == HELD_LT_GEODETIC ? "geodetic" : "locationURI";
+}
+
+static void types_text(const uint8_t *t, size_t n, char *out, size_t outlen)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(out + len, outlen - len, "%s%s", i ? ", " : "", lt_name(t[i]));
+		if (w < 0 || (size_t)w >= outlen - len)
+			return;
+		len += (size_t)w;
+	}
+}
+
+/* Why nothing matched, in words an administrator can act on. */
+static void unknown_message(const wm_tenant_t *t, const wm_query_t *q, const char *ids, char *msg,
+                            size_t msglen)
+{
+	int n;
+	if (!ids[0])
+		n = snprintf(msg, msglen,
+		             "no location: the request carries no identifier this LIS "
+		             "can look up");
+	else
+		n = snprintf(msg, msglen, "no location is provisioned for %s", ids);
+	if (n < 0 || (size_t)n >= msglen)
+		return;
+	size_t len = (size_t)n;
+	if (q->has_source && q->n_ip && !wm_tenant_trusts(t, &q->source)) {
+		n = snprintf(msg + len, msglen - len,
+		             "; subnets not used: the request came from outside the tenant's "
+		             "trusted networks");
+		if (n < 0 || (size_t)n >= msglen - len)
+			return;
+		len += (size_t)n;
+	}
+	if (q->has_did && !q->by_identity && !wm_tenant_did_fallback(t))
+		snprintf(msg + len, msglen - len, "; DID not used: the tenant has no did_fallback");
+}
+
+int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *tenant,
+                    size_t tenant_len, const char *body, size_t len, const lis_client_t *c,
+                    held_buf_t *out, lis_outcome_t *oc)
+{
+	uint64_t t0 = lis_now_usec();
+	held_request_t req;
+	char msg[768];
+	const wm_tenant_t *t;
+	int status;
+
+	memset(oc, 0, sizeof *oc);
+	if (tenant)
+		lis_copy_clean(oc->tenant, sizeof oc->tenant, tenant, tenant_len);
+
+	if (!ix) {
+		status = answer_error(out, oc, HELD_GENERAL_LIS_ERROR,
+		                      "the wiremap is not loaded yet; try again shortly");
+		goto out;
+	}
+	if (tenant) {
+		t = (tenant_len && !memchr(tenant, '/', tenant_len))
+		        ? wm_index_tenant(ix, tenant, tenant_len)
+		        : NULL;
+		if (!t) {
+			held_buf_reset(out);
+			status = oc->status = 404;
+			goto out;
+		}
+	} else {
+		t = wm_index_sole_tenant(ix);
+		if (!t) {
+			wm_index_stats_t st;
+			wm_index_stats(ix, &st);
+			status = st.tenants == 0
+			             ? answer_error(out, oc, HELD_GENERAL_LIS_ERROR,
+			                            "no tenant is provisioned in the wiremap yet")
+			             : answer_error(out, oc, HELD_REQUEST_ERROR,
+			                            "this LIS serves several tenants: POST to "
+			                            "/held/{tenant-id}");
+			goto out;
+		}
+		snprintf(oc->tenant, sizeof oc->tenant, "%s", wm_tenant_id(t));
+	}
+
+	held_code_t code = held_decode_request(body, len, &h->limits, &req, msg, sizeof msg);
+	if (code != HELD_OK) {
+		status = answer_error(out, oc, code, msg[0] ? msg : held_code_name(code));
+		goto out;
+	}
+
+	wm_query_t *q = &req.q;
+	q->has_source = c->has_source;
+	if (c->has_source)
+		q->source = c->source;
+	/* SPEC §4.3: no <ip> identity -> the device is the connection's source. */
+	if (q->n_ip == 0 && !q->by_identity && c->has_source) {
+		q->ip[0] = c->source;
+		q->n_ip = 1;
+	}
+	ids_text(&req, q, oc->ids, sizeof oc->ids);
+
+	wm_match_t m;
+	int rc = wm_lookup(ix, t, q, &m, NULL, NULL);
+	if (rc < 0) {
+		snprintf(msg, sizeof msg, "lookup failed: %s", lis_strerror(rc));
+		status = answer_error(out, oc, HELD_GENERAL_LIS_ERROR, msg);
+		goto out;
+	}
+	if (rc == 0 || !m.loc) {
+		unknown_message(t, q, oc->ids, msg, sizeof msg);
+		status = answer_error(out, oc, HELD_LOCATION_UNKNOWN, msg);
+		goto out;
+	}
+	oc->method = m.method;
+	lis_copy_clean(oc->location, sizeof oc->location, m.loc->id, strlen(m.loc->id));
+
+	bool have_civic = false;
+	for (int k = 0; k < WM_CA_COUNT; k++)
+		if (m.loc->civic[k]) {
+			have_civic = true;
+			break;
+		}
+	held_selection_t sel;
+	code = held_select(&req, have_civic, m.loc->geo.set, false, &sel);
+	if (code == HELD_CANNOT_PROVIDE_LI_TYPE) {
+		uint8_t avail[2];
+		size_t na = 0;
+		char want[64], have[64];
+		if (have_civic)
+			avail[na++] = HELD_LT_CIVIC;
+		if (m.loc->geo.set)
+			avail[na++] = HELD_LT_GEODETIC;
+		types_text(req.types, req.n_types, want, sizeof want);
+		types_text(avail, na, have, sizeof have);
+		snprintf(msg, sizeof msg, "cannot provide exactly %s: location %s has %s", want,
+		         oc->location, na ? have : "no location information");
+		status = answer_error(out, oc, code, msg);
+		goto out;
+	}
+	if (code != HELD_OK) {
+		snprintf(msg, sizeof msg, "location %s has neither a civic address nor a position",
+		         oc->location);
+		status = answer_error(
+		    out, oc, code == HELD_LOCATION_UNKNOWN ? code : HELD_LOCATION_UNKNOWN, msg);
+		goto out;
+	}
+
+	uint8_t rnd[16];
+	char rhex[33], entity[320], device[64];
+	lis_random_bytes(rnd, 8);
+	hex(rnd, 8, rhex);
+	snprintf(entity, sizeof entity, "pres:%s@%s", rhex, h->host);
+	if (req.n_mac) {
+		char mh[13];
+		hex(req.mac[0].o, 6, mh);
+		snprintf(device, sizeof device, "mac:%s", mh);
+	} else {
+		lis_random_bytes(rnd, 16);
+		rnd[6] = (uint8_t)((rnd[6] & 0x0f) | 0x40); /* version 4 */
+		rnd[8] = (uint8_t)((rnd[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+		hex(rnd, 16, rhex);
+		snprintf(device, sizeof device, "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", rhex,
+		         rhex + 8, rhex + 12, rhex + 16, rhex + 20);
+	}
+	held_response_spec_t spec = {
+	    .loc = m.loc,
+	    .method = m.method,
+	    .sel = sel,
+	    .now = c->now ? c->now : time(NULL),
+	    .retention_s = h->retention_s,
+	    .entity = entity,
+	    .device_id = device,
+	    .echo = &req,
+	};
+	held_buf_reset(out);
+	if (held_encode_response(out, &spec) != 0) {
+		status = answer_error(out, oc, HELD_GENERAL_LIS_ERROR, "out of memory");
+		goto out;
+	}
+	oc->code = HELD_OK;
+	status = oc->status = 200;
+out:
+	oc->usec = lis_now_usec() - t0;
+	return status;
+}
