@@ -393,7 +393,8 @@ static double now(void)
 static int import_killed(const char *db, const char *path, double after)
 {
 	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
+	if (pid < 0)
+		cr_assert_fail("fork"); /* never assert in the child */
 	if (pid == 0) {
 		int nul = open("/dev/null", 1);
 		dup2(nul, 1);
