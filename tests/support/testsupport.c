@@ -361,11 +361,11 @@ int ts_http(int port, const char *method, const char *path, const char *extra_he
 	                 method, path, port, extra_headers ? extra_headers : "",
 	                 body ? body_len : (size_t)0);
 	int rc = -1;
-	if (n < 0 || write(fd, req, (size_t)n) != n)
+	if (n < 0 || send(fd, req, (size_t)n, MSG_NOSIGNAL) != n)
 		goto out;
 	size_t off = 0;
 	while (body && off < body_len) {
-		ssize_t w = write(fd, body + off, body_len - off);
+		ssize_t w = send(fd, body + off, body_len - off, MSG_NOSIGNAL);
 		if (w <= 0)
 			break; /* the server may answer (413) before reading it all */
 		off += (size_t)w;
