@@ -24,6 +24,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -46,7 +48,7 @@ typedef struct {
 	const char *uris[MAX_REPEAT];
 	int n_uri;
 	const char *did, *user, *type;
-	bool exact, deref, post, pidf, insecure;
+	bool exact, deref, post, pidf, insecure, raw;
 	const char *cacert;
 	int timeout_s;
 } opts_t;
@@ -72,6 +74,7 @@ static void usage(FILE *f)
 	        "  --cacert FILE        CA bundle for https (default: system store)\n"
 	        "  --insecure           do not verify the server certificate (testing only)\n"
 	        "  --timeout SECONDS    default 10\n"
+	        "  --raw                print the body exactly as received (default: indented)\n"
 	        "Exit: 0 location, 2 HELD error, 69 server unreachable or HTTP error, 64 usage.\n");
 }
 
@@ -308,11 +311,41 @@ static int exchange(const opts_t *o, const char *url, const char *method_body, s
 	return res->failure[0] ? -1 : 0;
 }
 
+/*
+ * Prints a response body, indented unless raw. Returns 2 when it is a HELD
+ * <error> document, else 0. The body is parsed without network access,
+ * DTD loading or entity expansion: the server is not trusted either.
+ */
+static int print_body(const char *body, size_t len, bool raw)
+{
+	int rc = 0;
+	xmlDocPtr doc = len ? xmlReadMemory(body, (int)len, "response.xml", NULL,
+	                                    XML_PARSE_NONET | XML_PARSE_NOBLANKS)
+	                    : NULL;
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (root && root->ns && !strcmp((const char *)root->ns->href, HELD_NS) &&
+	    !strcmp((const char *)root->name, "error"))
+		rc = 2;
+	if (root && !raw) {
+		xmlChar *out = NULL;
+		int n = 0;
+		xmlDocDumpFormatMemoryEnc(doc, &out, &n, "UTF-8", 1);
+		fwrite(out, 1, (size_t)n, stdout);
+		xmlFree(out);
+	} else if (len) {
+		fwrite(body, 1, len, stdout);
+		if (body[len - 1] != '\n')
+			putchar('\n');
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	opts_t o = {.timeout_s = 10};
 	enum { O_MAC = 256, O_IP, O_CHASSIS, O_PORT, O_BSSID, O_GW, O_DID, O_USER, O_URI, O_TYPE,
-	       O_EXACT, O_DEREF, O_POST, O_PIDF, O_CACERT, O_INSECURE, O_TIMEOUT };
+	       O_EXACT, O_DEREF, O_POST, O_PIDF, O_CACERT, O_INSECURE, O_TIMEOUT, O_RAW };
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
 	    {"mac", required_argument, NULL, O_MAC}, {"ip", required_argument, NULL, O_IP},
@@ -327,6 +360,7 @@ int main(int argc, char **argv)
 	    {"cacert", required_argument, NULL, O_CACERT},
 	    {"insecure", no_argument, NULL, O_INSECURE},
 	    {"timeout", required_argument, NULL, O_TIMEOUT},
+	    {"raw", no_argument, NULL, O_RAW},
 	    {NULL, 0, NULL, 0}};
 	int c;
 #define PUSH(arr, n, opt)                                                                          \
@@ -359,6 +393,7 @@ int main(int argc, char **argv)
 		case O_CACERT: o.cacert = optarg; break;
 		case O_INSECURE: o.insecure = true; break;
 		case O_TIMEOUT: o.timeout_s = atoi(optarg); break;
+		case O_RAW: o.raw = true; break;
 		default:
 			fprintf(stderr, "heldq: unknown option \"%s\"; usage: heldq URL [options] (see --help)\n",
 			        argv[optind - 1]);
@@ -398,16 +433,10 @@ int main(int argc, char **argv)
 	}
 	size_t blen = evbuffer_get_length(res.body);
 	const char *body = (const char *)evbuffer_pullup(res.body, -1);
-	if (blen)
-		fwrite(body, 1, blen, stdout);
-	if (blen && body[blen - 1] != '\n')
-		putchar('\n');
-	int exit_code = 0;
+	int exit_code = print_body(body, blen, o.raw);
 	if (res.status != 200) {
 		fprintf(stderr, "heldq: HTTP %d from %s\n", res.status, o.url);
 		exit_code = EX_UNAVAILABLE;
-	} else if (blen && memmem(body, blen, "<error", 6) && !memmem(body, blen, "locationResponse", 16)) {
-		exit_code = 2;
 	}
 	evbuffer_free(res.body);
 	event_base_free(res.base);
