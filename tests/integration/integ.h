@@ -101,4 +101,24 @@ static inline char *fixture_db(const char *name)
 	return db;
 }
 
+/*
+ * A suite whose every test gets a fresh db imported from a fixture and a
+ * running lisd on it: defines `db`, `lisd` and TestSuite(NAME).
+ */
+#define LISD_SUITE(name, fixture, secs)                                                        \
+	static char *db;                                                                       \
+	static ts_lisd_t lisd;                                                                 \
+	static void suite_setup(void)                                                          \
+	{                                                                                      \
+		db = fixture_db(fixture);                                                      \
+		ts_lisd_start(&lisd, db, NULL, NULL);                                          \
+	}                                                                                      \
+	static void suite_teardown(void)                                                       \
+	{                                                                                      \
+		ts_lisd_stop(&lisd);                                                           \
+		ts_rmtree(db);                                                                 \
+		free(db);                                                                      \
+	}                                                                                      \
+	TestSuite(name, .init = suite_setup, .fini = suite_teardown, .timeout = (secs))
+
 #endif

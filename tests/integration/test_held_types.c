@@ -4,23 +4,7 @@
  */
 #include "tests/integration/integ.h"
 
-static char *db;
-static ts_lisd_t lisd;
-
-static void setup(void)
-{
-	db = fixture_db("two-tenants.yaml");
-	ts_lisd_start(&lisd, db, NULL, NULL);
-}
-
-static void teardown(void)
-{
-	ts_lisd_stop(&lisd);
-	ts_rmtree(db);
-	free(db);
-}
-
-TestSuite(types, .init = setup, .fini = teardown, .timeout = 60);
+LISD_SUITE(types, "two-tenants.yaml", 60);
 
 #define PORT_REQ LLDP("4", SW1, "5", GI107)              /* a-port: civic + Point */
 #define NOGEO_REQ DEVICE("<ip v=\"4\">10.99.1.1</ip>") /* a-nogeo: civic only */

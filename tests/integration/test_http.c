@@ -3,23 +3,7 @@
 
 #include "tests/integration/integ.h"
 
-static char *db;
-static ts_lisd_t lisd;
-
-static void setup(void)
-{
-	db = fixture_db("two-tenants.yaml");
-	ts_lisd_start(&lisd, db, NULL, NULL);
-}
-
-static void teardown(void)
-{
-	ts_lisd_stop(&lisd);
-	ts_rmtree(db);
-	free(db);
-}
-
-TestSuite(http, .init = setup, .fini = teardown, .timeout = 120);
+LISD_SUITE(http, "two-tenants.yaml", 120);
 
 static const char *REQ = "<locationRequest xmlns=\"urn:ietf:params:xml:ns:geopriv:held\">" LLDP(
     "4", SW1, "5", GI107) "</locationRequest>";

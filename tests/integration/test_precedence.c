@@ -4,23 +4,7 @@
  */
 #include "tests/integration/integ.h"
 
-static char *db;
-static ts_lisd_t lisd;
-
-static void setup(void)
-{
-	db = fixture_db("two-tenants.yaml");
-	ts_lisd_start(&lisd, db, NULL, NULL);
-}
-
-static void teardown(void)
-{
-	ts_lisd_stop(&lisd);
-	ts_rmtree(db);
-	free(db);
-}
-
-TestSuite(precedence, .init = setup, .fini = teardown, .timeout = 60);
+LISD_SUITE(precedence, "two-tenants.yaml", 60);
 
 static void ask(const char *tenant, const char *inner, ts_http_resp_t *r)
 {

@@ -13,33 +13,10 @@
 
 #include <criterion/criterion.h>
 
+#include "tests/wiremap/model_fixture.h"
 #include "wiremap/wiremap_internal.h"
 
-static char tmpdir[64];
-static wm_model_t model;
-static wm_diag_t *diag;
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static void setup(void)
-{
-	strcpy(tmpdir, "/tmp/wm-yaml-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-	wm_model_init(&model);
-	diag = wm_diag_new();
-}
-
-static void teardown(void)
-{
-	wm_diag_free(diag);
-	wm_model_deinit(&model);
-	nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(yaml, .init = setup, .fini = teardown);
+MODEL_SUITE(yaml);
 
 static char *write_file(const char *name, const char *text)
 {
