@@ -487,11 +487,13 @@ static int cmd_lookup(int argc, char **argv)
 	fclose(tf);
 	if (found == 1) {
 		const wm_location_t *l = m.loc;
+		char element[160];
+		wm_match_element(&q, &m, element, sizeof element);
 		printf("match: location %s", l->id);
 		if (l->name)
 			printf(" (%s)", l->name);
 		printf("\n  method: %s\n  element: %s\n  building: %s", wm_method_name(m.method),
-		       m.element, l->building_id);
+		       element, l->building_id);
 		if (l->building_name)
 			printf(" (%s)", l->building_name);
 		printf("\n  address:");

@@ -64,6 +64,14 @@ int wm_ix_mac_get(const wm_index_t *ix, uint32_t tenant, unsigned tag, const wm_
 	}
 }
 
+void wm_ix_mac_prefetch(const wm_index_t *ix, uint32_t tenant, unsigned tag, const wm_mac_t *m)
+{
+	const char *p = (const char *)&ix->mac[mac_hash(mac_key(tag, m), tenant) & ix->mac_mask];
+	/* a miss scans on to the next empty slot: that is often the next line */
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+}
+
 static uint64_t var_hash(uint32_t tenant, uint8_t kind, const uint8_t *key, size_t len)
 {
 	return wm_hash_bytes(key, len, (uint64_t)tenant << 8 | kind);
@@ -118,6 +126,14 @@ static int var_put(wm_index_t *ix, uint32_t tenant, uint8_t kind, const uint8_t 
 		if (s->hash == h && var_eq(ix, s->off, tenant, kind, key, len))
 			return LIS_EDATA;
 	}
+}
+
+void wm_ix_var_prefetch(const wm_index_t *ix, uint32_t tenant, uint8_t kind, const uint8_t *key,
+                        size_t len)
+{
+	const char *p = (const char *)&ix->var[var_hash(tenant, kind, key, len) & ix->var_mask];
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
 }
 
 int wm_ix_var_get(const wm_index_t *ix, uint32_t tenant, uint8_t kind, const uint8_t *key,
@@ -574,6 +590,13 @@ void wm_index_stats(const wm_index_t *ix, wm_index_stats_t *out)
 const wm_tenant_t *wm_index_tenant(const wm_index_t *ix, const char *id, size_t len)
 {
 	return find_tenant(ix, id, len);
+}
+
+const wm_location_t *wm_index_location(const wm_index_t *ix, const wm_tenant_t *t,
+                                       const char *id, size_t len)
+{
+	uint32_t i = find_location(ix, t->idx, id, len);
+	return i == WM_IX_NONE ? NULL : &ix->locs[i];
 }
 
 const wm_tenant_t *wm_index_sole_tenant(const wm_index_t *ix)

@@ -73,4 +73,13 @@ int wm_ix_mac_get(const wm_index_t *ix, uint32_t tenant, unsigned tag, const wm_
 int wm_ix_var_get(const wm_index_t *ix, uint32_t tenant, uint8_t kind, const uint8_t *key,
                   size_t len, uint32_t *loc);
 
+/*
+ * Prefetch the first slot a get would probe. A lookup that may try several
+ * keys issues every prefetch first, so their cache misses overlap instead of
+ * queueing one after another (a miss then costs about one DRAM access).
+ */
+void wm_ix_mac_prefetch(const wm_index_t *ix, uint32_t tenant, unsigned tag, const wm_mac_t *m);
+void wm_ix_var_prefetch(const wm_index_t *ix, uint32_t tenant, uint8_t kind, const uint8_t *key,
+                        size_t len);
+
 #endif

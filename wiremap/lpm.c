@@ -40,7 +40,7 @@ wm_lpm_t *wm_lpm_new(size_t n, size_t ntenants)
 	size_t cap = 16;
 	if (!l)
 		return NULL;
-	while (cap < n + n / 3 + 1)
+	while (cap < 2 * n + 1) /* at most half full: a miss scans ~2.5 slots, not ~8.5 */
 		cap <<= 1;
 	l->slot = malloc(cap * sizeof(slot_t));
 	l->lens = calloc(ntenants ? ntenants : 1, sizeof(lens_t));
@@ -162,6 +162,21 @@ int wm_lpm_lookup(const wm_lpm_t *l, uint32_t tenant, const wm_ip_t *ip, uint32_
 		}
 	}
 	return 0;
+}
+
+void wm_lpm_prefetch(const wm_lpm_t *l, uint32_t tenant, const wm_ip_t *ip)
+{
+	unsigned alen = ip->family == 4 ? 4 : 16;
+	if (tenant >= l->ntenants || (ip->family != 4 && ip->family != 6))
+		return;
+	const lens_t *ls = &l->lens[tenant];
+	for (int p = (int)alen * 8; p >= 0; p--) {
+		if (!has_len(ls, ip->family, (unsigned)p))
+			continue;
+		uint8_t a[16];
+		mask_addr(ip->a, alen, (unsigned)p, a);
+		__builtin_prefetch(&l->slot[key_hash(tenant, ip->family, (uint8_t)p, a) & l->mask]);
+	}
 }
 
 size_t wm_lpm_count(const wm_lpm_t *l)

@@ -105,6 +105,8 @@ int wm_lpm_insert(wm_lpm_t *l, uint32_t tenant, const wm_cidr_t *c, uint32_t val
 /** Longest prefix of `ip` in `tenant`: 1 found (*val, *plen set), 0 none. */
 int wm_lpm_lookup(const wm_lpm_t *l, uint32_t tenant, const wm_ip_t *ip, uint32_t *val,
                   uint8_t *plen);
+/** Prefetches the slot of every prefix length the tenant uses for ip. */
+void wm_lpm_prefetch(const wm_lpm_t *l, uint32_t tenant, const wm_ip_t *ip);
 size_t wm_lpm_count(const wm_lpm_t *l);
 size_t wm_lpm_bytes(const wm_lpm_t *l);
 

@@ -269,6 +269,9 @@ void wm_index_stats(const wm_index_t *ix, wm_index_stats_t *out);
 const wm_tenant_t *wm_index_tenant(const wm_index_t *ix, const char *id, size_t len);
 /** The only tenant when the index holds exactly one, else NULL. */
 const wm_tenant_t *wm_index_sole_tenant(const wm_index_t *ix);
+/** A tenant's location by id (exact), or NULL. Valid while the index lives. */
+const wm_location_t *wm_index_location(const wm_index_t *ix, const wm_tenant_t *t,
+                                       const char *id, size_t len);
 const char *wm_tenant_id(const wm_tenant_t *t);
 const char *wm_tenant_name(const wm_tenant_t *t);
 bool wm_tenant_did_fallback(const wm_tenant_t *t);
@@ -321,8 +324,18 @@ const char *wm_method_name(wm_method_t m);
 typedef struct {
 	wm_method_t method;
 	const wm_location_t *loc;
-	char element[80]; /**< the matched element as configured, e.g. "10.20.30.0/24" */
+	uint8_t qi;   /**< which identifier of its kind in the query matched */
+	uint8_t wild; /**< BSSID wildcard digits (WM_M_BSSID_WILD) */
+	uint8_t plen; /**< prefix length that matched (WM_M_SUBNET) */
 } wm_match_t;
+
+/**
+ * The matched element as an administrator wrote it ("10.20.30.0/24",
+ * "chassis 00-1b-21-3c-4d-00 port Gi1/0/7", "00-11-22-33-44-6*"), formatted on
+ * demand so the lookup itself never formats text. `q` is the query that was
+ * looked up. Writes "" when nothing matched.
+ */
+void wm_match_element(const wm_query_t *q, const wm_match_t *m, char *out, size_t n);
 
 /** Called for every precedence step tried (wiremap lookup's trace). */
 typedef void (*wm_trace_fn)(void *arg, int step, const char *what, const char *key,
