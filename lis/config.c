@@ -27,6 +27,7 @@ typedef enum {
 	K_UINT,     /* a decimal integer */
 	K_ENUM,     /* one of a list of words */
 	K_LISTEN,   /* the listener list */
+	K_TENANTS,  /* the per-tenant list */
 } key_kind_t;
 
 typedef enum { S_NONE = 0, S_STR, S_UINT, S_U64 } store_t;
@@ -66,6 +67,17 @@ static const cfg_key_t keys[] = {
     {"events.file", K_PATH, S_STR, OFF(events_file), 0, 0, 0, NULL, NULL, "a JSON Lines file path"},
     {"events.webhook", K_URL, S_STR, OFF(events_webhook), 0, 0, 0, NULL, NULL,
      "an http:// or https:// URL"},
+    {"events.outbox", K_PATH, S_STR, OFF(events_outbox), 0, 0, 0, NULL, NULL,
+     "a directory for the webhook outbox (default: the db path + \"-events\")"},
+    {"events.dedup_window", K_DURATION, S_UINT, OFF(events_dedup_s), 1000, HOUR_MS(24), 1000, "10m",
+     NULL, "a duration between 1s and 24h, e.g. 10m"},
+    {"events.outbox_max", K_UINT, S_UINT, OFF(events_outbox_max), 100, 100000000, 0, "100000", NULL,
+     "an integer between 100 and 100000000"},
+    {"events.retry_max", K_DURATION, S_UINT, OFF(events_retry_max_s), 1000, HOUR_MS(24), 1000, "5m",
+     NULL, "a duration between 1s and 24h, e.g. 5m"},
+    {"tenants", K_TENANTS, S_NONE, 0, 0, 0, 0, NULL, NULL,
+     "a list of {id: TENANT-ID, deref: {...}, emergency_numbers: [...], test_numbers: [...], "
+     "webhook: URL, buildings: {BUILDING-ID: URL}}"},
     {"limits", K_MAP, S_NONE, 0, 0, 0, 0, NULL, NULL, NULL},
     {"limits.max_body", K_SIZE, S_U64, OFF(max_body), 1024, (uint64_t)16 << 20, 0, "64k", NULL,
      "a size between 1k and 16M, e.g. 65536, 64k or 1M"},
@@ -234,9 +246,60 @@ void lis_config_clear_listen(lis_config_t *c)
 	c->n_listen = 0;
 }
 
+static void tenant_free(lis_tenant_cfg_t *t)
+{
+	free(t->id);
+	free(t->secret_file);
+	free(t->client_ca);
+	for (size_t i = 0; i < t->n_emergency; i++)
+		free(t->emergency[i]);
+	free(t->emergency);
+	for (size_t i = 0; i < t->n_test; i++)
+		free(t->test[i]);
+	free(t->test);
+	free(t->webhook);
+	for (size_t i = 0; i < t->n_building_hooks; i++) {
+		free(t->building_hooks[i].building);
+		free(t->building_hooks[i].url);
+	}
+	free(t->building_hooks);
+	memset(t, 0, sizeof *t);
+}
+
+static void tenants_clear(lis_config_t *c)
+{
+	for (size_t i = 0; i < c->n_tenants; i++)
+		tenant_free(&c->tenants[i]);
+	free(c->tenants);
+	c->tenants = NULL;
+	c->n_tenants = 0;
+}
+
+const lis_tenant_cfg_t *lis_config_tenant(const lis_config_t *c, const char *id)
+{
+	if (!c || !id)
+		return NULL;
+	for (size_t i = 0; i < c->n_tenants; i++)
+		if (strcmp(c->tenants[i].id, id) == 0)
+			return &c->tenants[i];
+	return NULL;
+}
+
+void lis_config_finish(lis_config_t *c)
+{
+	if (!c->events_outbox && c->db) {
+		size_t n = strlen(c->db);
+		while (n > 1 && c->db[n - 1] == '/')
+			n--;
+		if (asprintf(&c->events_outbox, "%.*s-events", (int)n, c->db) < 0)
+			abort();
+	}
+}
+
 void lis_config_deinit(lis_config_t *c)
 {
 	lis_config_clear_listen(c);
+	tenants_clear(c);
 	free(c->file);
 	for (size_t i = 0; i < NKEYS; i++)
 		if (keys[i].store == S_STR)
@@ -445,6 +508,318 @@ static void load_listen(loader_t *L, yaml_node_t *v)
 	}
 }
 
+/* ---------------- tenants: ------------------------------------------------ */
+
+static char *xstrdup(const char *v)
+{
+	char *d = strdup(v);
+	if (!d)
+		abort();
+	return d;
+}
+
+/* A dialled number: 1 to 15 characters of digits, '*', '#' or a leading '+'. */
+static bool dialled_ok(const char *v, size_t len)
+{
+	if (len == 0 || len > 15)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '*' || v[i] == '#' ||
+		      (v[i] == '+' && i == 0 && len > 1)))
+			return false;
+	return true;
+}
+
+static bool str_in(char *const *list, size_t n, const char *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], v) == 0)
+			return true;
+	return false;
+}
+
+static void load_numbers(loader_t *L, yaml_node_t *v, const char *key, char ***list, size_t *n)
+{
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err(L, v, key, "expected a list of dialled numbers, e.g. [911]");
+		return;
+	}
+	for (size_t i = 0; i < *n; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = NULL;
+	*n = 0;
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = yaml_document_get_node(L->doc, *it);
+		if (!item)
+			continue;
+		size_t len;
+		const char *num = item->type == YAML_SCALAR_NODE ? scalar(item, &len) : NULL;
+		if (!num || !dialled_ok(num, len)) {
+			err(L, item, key,
+			    "expected a dialled number of up to 15 digits (also * # and a leading "
+			    "+)");
+			continue;
+		}
+		if (str_in(*list, *n, num)) {
+			err(L, item, key, "duplicate number \"%s\"", num);
+			continue;
+		}
+		char **nl = realloc(*list, (*n + 1) * sizeof *nl);
+		if (!nl)
+			abort();
+		*list = nl;
+		nl[(*n)++] = xstrdup(num);
+	}
+	if (v->data.sequence.items.start == v->data.sequence.items.top)
+		err(L, v, key, "the list is empty; leave the key out for the default");
+}
+
+static bool scalar_value(loader_t *L, yaml_node_t *v, const char *key, const char *hint)
+{
+	if (v->type != YAML_SCALAR_NODE || scalar_is_null(v)) {
+		err(L, v, key, "expected %s", hint);
+		return false;
+	}
+	return true;
+}
+
+static bool url_value(loader_t *L, yaml_node_t *v, const char *key)
+{
+	char host[256];
+	if (!scalar_value(L, v, key, "an http:// or https:// URL"))
+		return false;
+	if (lis_url_host((const char *)v->data.scalar.value, host, sizeof host)) {
+		err(L, v, key, "\"%.100s\" is not an http:// or https:// URL",
+		    (const char *)v->data.scalar.value);
+		return false;
+	}
+	return true;
+}
+
+static void load_deref(loader_t *L, yaml_node_t *map, lis_tenant_cfg_t *t, unsigned *auth_line)
+{
+	if (map->type != YAML_MAPPING_NODE) {
+		err(L, map, "tenants.deref",
+		    "expected a mapping of auth, secret_file or client_ca");
+		return;
+	}
+	bool seen_auth = false;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE) {
+			err(L, k, "tenants.deref", "keys must be plain words");
+			continue;
+		}
+		const char *name = (const char *)k->data.scalar.value;
+		char key[64];
+		snprintf(key, sizeof key, "tenants.deref.%.40s", name);
+		if (strcmp(name, "auth") == 0) {
+			if (seen_auth) {
+				err(L, k, key, "duplicate key");
+				continue;
+			}
+			seen_auth = true;
+			if (!scalar_value(L, v, key, "one of possession, bearer, mtls"))
+				continue;
+			const char *a = (const char *)v->data.scalar.value;
+			*auth_line = (unsigned)v->start_mark.line + 1;
+			if (strcmp(a, "possession") == 0)
+				t->deref_auth = LIS_DEREF_POSSESSION;
+			else if (strcmp(a, "bearer") == 0)
+				t->deref_auth = LIS_DEREF_BEARER;
+			else if (strcmp(a, "mtls") == 0)
+				t->deref_auth = LIS_DEREF_MTLS;
+			else
+				err(L, v, key, "\"%.40s\" is not one of possession, bearer, mtls",
+				    a);
+		} else if (strcmp(name, "secret_file") == 0 || strcmp(name, "client_ca") == 0) {
+			char **slot = name[0] == 's' ? &t->secret_file : &t->client_ca;
+			if (*slot) {
+				err(L, k, key, "duplicate key");
+				continue;
+			}
+			if (scalar_value(L, v, key, "a file path"))
+				*slot = xstrdup((const char *)v->data.scalar.value);
+		} else {
+			err(L, k, key, "unknown key (expected auth, secret_file or client_ca)");
+		}
+	}
+}
+
+static void load_buildings(loader_t *L, yaml_node_t *map, lis_tenant_cfg_t *t)
+{
+	if (map->type != YAML_MAPPING_NODE) {
+		err(L, map, "tenants.buildings", "expected a mapping of BUILDING-ID: webhook URL");
+		return;
+	}
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE || scalar_is_null(k)) {
+			err(L, k, "tenants.buildings", "keys must be building ids");
+			continue;
+		}
+		const char *b = (const char *)k->data.scalar.value;
+		bool dup = false;
+		for (size_t i = 0; i < t->n_building_hooks; i++)
+			dup |= strcmp(t->building_hooks[i].building, b) == 0;
+		if (dup) {
+			err(L, k, "tenants.buildings", "duplicate building \"%.80s\"", b);
+			continue;
+		}
+		if (!url_value(L, v, "tenants.buildings"))
+			continue;
+		lis_building_hook_t *nb =
+		    realloc(t->building_hooks, (t->n_building_hooks + 1) * sizeof *nb);
+		if (!nb)
+			abort();
+		t->building_hooks = nb;
+		nb[t->n_building_hooks].building = xstrdup(b);
+		nb[t->n_building_hooks].url = xstrdup((const char *)v->data.scalar.value);
+		t->n_building_hooks++;
+	}
+}
+
+static void load_tenant_item(loader_t *L, yaml_node_t *item)
+{
+	static const char *const valid =
+	    "id, deref, emergency_numbers, test_numbers, webhook or buildings";
+	lis_tenant_cfg_t t;
+	unsigned auth_line = 0;
+	size_t errors0 = L->errors;
+	yaml_node_t *seen[6] = {0};
+	static const char *const names[6] = {"id",           "deref",   "emergency_numbers",
+	                                     "test_numbers", "webhook", "buildings"};
+
+	memset(&t, 0, sizeof t);
+	if (item->type != YAML_MAPPING_NODE) {
+		err(L, item, "tenants", "each entry must be a mapping with at least id: TENANT-ID");
+		return;
+	}
+	t.line = (unsigned)item->start_mark.line + 1;
+	for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE) {
+			err(L, k, "tenants", "keys must be plain words");
+			continue;
+		}
+		const char *name = (const char *)k->data.scalar.value;
+		int ki = -1;
+		for (int i = 0; i < 6; i++)
+			if (strcmp(name, names[i]) == 0)
+				ki = i;
+		char key[64];
+		snprintf(key, sizeof key, "tenants.%.40s", name);
+		if (ki < 0) {
+			err(L, k, key, "unknown key (expected %s)", valid);
+			continue;
+		}
+		if (seen[ki]) {
+			err(L, k, key, "duplicate key (first set on line %u)",
+			    (unsigned)seen[ki]->start_mark.line + 1);
+			continue;
+		}
+		seen[ki] = k;
+		switch (ki) {
+		case 0:
+			if (scalar_value(L, v, key, "the tenant id of the wiremap")) {
+				size_t len;
+				const char *id = scalar(v, &len);
+				if (len > LIS_TOKEN_ID_MAX || memchr(id, '/', len))
+					err(L, v, key, "\"%.60s\" is not a tenant id", id);
+				else
+					t.id = xstrdup(id);
+			}
+			break;
+		case 1:
+			load_deref(L, v, &t, &auth_line);
+			break;
+		case 2:
+			load_numbers(L, v, key, &t.emergency, &t.n_emergency);
+			break;
+		case 3:
+			load_numbers(L, v, key, &t.test, &t.n_test);
+			break;
+		case 4:
+			if (url_value(L, v, key))
+				t.webhook = xstrdup((const char *)v->data.scalar.value);
+			break;
+		case 5:
+			load_buildings(L, v, &t);
+			break;
+		}
+	}
+	if (!t.id && !seen[0])
+		err(L, item, "tenants.id", "each tenant needs id: TENANT-ID (as in the wiremap)");
+	if (t.id && lis_config_tenant(L->c, t.id))
+		err(L, seen[0], "tenants.id", "tenant \"%.60s\" is listed twice (first on line %u)",
+		    t.id, lis_config_tenant(L->c, t.id)->line);
+	if (t.deref_auth == LIS_DEREF_BEARER && !t.secret_file)
+		err(L, item, "tenants.deref",
+		    "auth: bearer needs secret_file: FILE (the shared secret, mode 0600)");
+	if (t.deref_auth == LIS_DEREF_MTLS && !t.client_ca)
+		err(L, item, "tenants.deref",
+		    "auth: mtls needs client_ca: FILE (the CAs of the call routers' certificates)");
+	if (t.deref_auth != LIS_DEREF_BEARER && t.secret_file)
+		err(L, item, "tenants.deref.secret_file", "is used only with auth: bearer");
+	if (t.deref_auth != LIS_DEREF_MTLS && t.client_ca)
+		err(L, item, "tenants.deref.client_ca", "is used only with auth: mtls");
+	/* defaults: 911 is an emergency call, 933 a test call (SPEC §4.5) */
+	if (!seen[2]) {
+		t.emergency = calloc(1, sizeof *t.emergency);
+		if (!t.emergency)
+			abort();
+		t.emergency[t.n_emergency++] = xstrdup("911");
+	}
+	if (!seen[3]) {
+		t.test = calloc(1, sizeof *t.test);
+		if (!t.test)
+			abort();
+		t.test[t.n_test++] = xstrdup("933");
+	}
+	for (size_t i = 0; i < t.n_test; i++)
+		if (str_in(t.emergency, t.n_emergency, t.test[i]))
+			err(L, seen[3] ? seen[3] : item, "tenants.test_numbers",
+			    "\"%s\" is also an emergency number", t.test[i]);
+	if (L->errors != errors0) {
+		tenant_free(&t);
+		return;
+	}
+	lis_tenant_cfg_t *nt = realloc(L->c->tenants, (L->c->n_tenants + 1) * sizeof *nt);
+	if (!nt)
+		abort();
+	L->c->tenants = nt;
+	nt[L->c->n_tenants++] = t;
+}
+
+static void load_tenants(loader_t *L, yaml_node_t *v)
+{
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err(L, v, "tenants", "expected a list of {id: TENANT-ID, ...} entries");
+		return;
+	}
+	tenants_clear(L->c);
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = yaml_document_get_node(L->doc, *it);
+		if (item)
+			load_tenant_item(L, item);
+	}
+}
+
 static void load_mapping(loader_t *L, yaml_node_t *map, const char *prefix)
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
@@ -475,6 +850,9 @@ static void load_mapping(loader_t *L, yaml_node_t *map, const char *prefix)
 		L->seen[ki] = (unsigned)k->start_mark.line + 1;
 		if (key->kind == K_LISTEN) {
 			load_listen(L, v);
+		} else if (key->kind == K_TENANTS) {
+			if (!(v->type == YAML_SCALAR_NODE && scalar_is_null(v)))
+				load_tenants(L, v);
 		} else if (key->kind == K_MAP) {
 			if (v->type == YAML_SCALAR_NODE && scalar_is_null(v))
 				continue; /* "token:" with nothing under it */
@@ -639,5 +1017,23 @@ int lis_config_check(const lis_config_t *c, wm_diag_t *d)
 	if (c->token_key_file)
 		check_file(d, name, c->token_key_line, "token.key_file", c->token_key_file, true,
 		           32, &errors);
+	bool any_https = false;
+	for (size_t i = 0; i < c->n_listen; i++)
+		any_https |= c->listen[i].tls;
+	for (size_t i = 0; i < c->n_tenants; i++) {
+		const lis_tenant_cfg_t *t = &c->tenants[i];
+		if (t->secret_file)
+			check_file(d, name, t->line, "tenants.deref.secret_file", t->secret_file,
+			           true, 16, &errors);
+		if (t->client_ca)
+			check_file(d, name, t->line, "tenants.deref.client_ca", t->client_ca, false,
+			           1, &errors);
+		if (t->deref_auth == LIS_DEREF_MTLS && !any_https) {
+			wm_diag_add(d, name, t->line, "tenants.deref.auth",
+			            "tenant %s uses mtls but no https listener is configured",
+			            t->id);
+			errors++;
+		}
+	}
 	return errors ? LIS_ECONFIG : 0;
 }

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/x509_vfy.h>
 
 #include "lis/lis_internal.h"
 
@@ -26,6 +29,125 @@ void lis_handler_init(lis_handler_t *h, const lis_config_t *cfg)
 		snprintf(h->host, sizeof h->host, "localhost");
 	held_limits_default(&h->limits);
 	h->limits.max_bytes = (size_t)cfg->max_body;
+}
+
+/* ---------------- location by reference: start-up ---------------------- */
+
+/* Reads a bearer secret: whole file, surrounding whitespace trimmed. */
+static int load_secret(const char *path, lis_tenant_rt_t *t, char *err, size_t errlen)
+{
+	size_t len = 0;
+	FILE *f = fopen(path, "rb");
+	uint8_t buf[4096];
+	if (!f) {
+		snprintf(err, errlen, "tenant %s: secret_file %s: %s", t->cfg->id, path,
+		         strerror(errno));
+		return LIS_ECONFIG;
+	}
+	len = fread(buf, 1, sizeof buf, f);
+	bool more = fgetc(f) != EOF;
+	fclose(f);
+	size_t a = 0, b = len;
+	while (a < b && (buf[a] == ' ' || buf[a] == '\t' || buf[a] == '\r' || buf[a] == '\n'))
+		a++;
+	while (b > a && (buf[b - 1] == ' ' || buf[b - 1] == '\t' || buf[b - 1] == '\r' ||
+	                 buf[b - 1] == '\n'))
+		b--;
+	if (more || b - a < 16) {
+		OPENSSL_cleanse(buf, sizeof buf);
+		snprintf(err, errlen,
+		         "tenant %s: secret_file %s must hold 16 to 4096 characters "
+		         "(openssl rand -hex 32 > %s)",
+		         t->cfg->id, path, path);
+		return LIS_ECONFIG;
+	}
+	if (!(t->secret = malloc(b - a)))
+		abort();
+	memcpy(t->secret, buf + a, b - a);
+	t->secret_len = b - a;
+	OPENSSL_cleanse(buf, sizeof buf);
+	return 0;
+}
+
+int lis_handler_setup(lis_handler_t *h, const lis_config_t *cfg, char *err, size_t errlen)
+{
+	struct lis_refs *r = calloc(1, sizeof *r);
+	int rc = 0;
+	if (!r)
+		abort();
+	h->refs = r;
+	r->lifetime_s = cfg->token_lifetime_s;
+	if (cfg->token_key_file) {
+		if ((rc = lis_token_key_load(cfg->token_key_file, &r->key, err, errlen)) != 0)
+			goto out;
+		r->has_key = true;
+	}
+	if (cfg->public_url) {
+		size_t n = strlen(cfg->public_url);
+		while (n > 0 && cfg->public_url[n - 1] == '/')
+			n--;
+		if (n >= sizeof r->base) {
+			snprintf(err, errlen, "public_url is too long (%zu characters)", n);
+			rc = LIS_ECONFIG;
+			goto out;
+		}
+		memcpy(r->base, cfg->public_url, n);
+		r->base[n] = '\0';
+	}
+	r->can_uri = r->has_key && r->base[0];
+	if (cfg->n_tenants && !(r->tenants = calloc(cfg->n_tenants, sizeof *r->tenants)))
+		abort();
+	for (size_t i = 0; i < cfg->n_tenants; i++) {
+		lis_tenant_rt_t *t = &r->tenants[r->n_tenants++];
+		t->cfg = &cfg->tenants[i];
+		if (t->cfg->deref_auth == LIS_DEREF_BEARER) {
+			r->any_bearer = true;
+			if ((rc = load_secret(t->cfg->secret_file, t, err, errlen)) != 0)
+				goto out;
+		} else if (t->cfg->deref_auth == LIS_DEREF_MTLS) {
+			r->any_mtls = true;
+			if (!(t->store = X509_STORE_new()) ||
+			    X509_STORE_load_file(t->store, t->cfg->client_ca) != 1) {
+				snprintf(
+				    err, errlen,
+				    "tenant %s: client_ca %s: no PEM certificate could be read",
+				    t->cfg->id, t->cfg->client_ca);
+				ERR_clear_error();
+				rc = LIS_ECONFIG;
+				goto out;
+			}
+		}
+	}
+out:
+	return rc;
+}
+
+void lis_handler_deinit(lis_handler_t *h)
+{
+	struct lis_refs *r = h->refs;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_tenants; i++) {
+		if (r->tenants[i].secret) {
+			OPENSSL_cleanse(r->tenants[i].secret, r->tenants[i].secret_len);
+			free(r->tenants[i].secret);
+		}
+		X509_STORE_free(r->tenants[i].store);
+	}
+	free(r->tenants);
+	OPENSSL_cleanse(r, sizeof *r);
+	free(r);
+	h->refs = NULL;
+}
+
+const lis_tenant_rt_t *lis_refs_tenant(const struct lis_refs *r, const char *id)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < r->n_tenants; i++)
+		if (strcmp(r->tenants[i].cfg->id, id) == 0)
+			return &r->tenants[i];
+	return NULL;
 }
 
 uint64_t lis_now_usec(void)
@@ -49,6 +171,27 @@ static void hex(const uint8_t *p, size_t n, char *out)
 		out[2 * i + 1] = digits[p[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+void lis_uuid_urn(char out[46])
+{
+	uint8_t rnd[16];
+	char rhex[33];
+	lis_random_bytes(rnd, 16);
+	rnd[6] = (uint8_t)((rnd[6] & 0x0f) | 0x40); /* version 4 */
+	rnd[8] = (uint8_t)((rnd[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	hex(rnd, 16, rhex);
+	snprintf(out, 46, "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", rhex, rhex + 8, rhex + 12,
+	         rhex + 16, rhex + 20);
+}
+
+void lis_presence_entity(const lis_handler_t *h, char *out, size_t outlen)
+{
+	uint8_t rnd[8];
+	char rhex[17];
+	lis_random_bytes(rnd, 8);
+	hex(rnd, 8, rhex);
+	snprintf(out, outlen, "pres:%s@%s", rhex, h->host);
 }
 
 /* Copies text for a log field: control characters, quotes and backslashes
@@ -267,7 +410,8 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 			break;
 		}
 	held_selection_t sel;
-	code = held_select(&req, have_civic, m.loc->geo.set, false, &sel);
+	bool can_uri = h->refs && h->refs->can_uri;
+	code = held_select(&req, have_civic, m.loc->geo.set, can_uri, &sel);
 	if (code == HELD_CANNOT_PROVIDE_LI_TYPE) {
 		uint8_t avail[2];
 		size_t na = 0;
@@ -278,8 +422,11 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 			avail[na++] = HELD_LT_GEODETIC;
 		types_text(req.types, req.n_types, want, sizeof want);
 		types_text(avail, na, have, sizeof have);
-		snprintf(msg, sizeof msg, "cannot provide exactly %s: location %s has %s", want,
-		         oc->location, na ? have : "no location information");
+		snprintf(msg, sizeof msg, "cannot provide exactly %s: location %s has %s%s", want,
+		         oc->location, na ? have : "no location information",
+		         can_uri ? ""
+		                 : " (this LIS issues no location URIs: token.key_file and "
+		                   "public_url are not both configured)");
 		status = answer_error(out, oc, code, msg);
 		goto out;
 	}
@@ -291,28 +438,51 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 		goto out;
 	}
 
-	uint8_t rnd[16];
-	char rhex[33], entity[320], device[64];
-	lis_random_bytes(rnd, 8);
-	hex(rnd, 8, rhex);
-	snprintf(entity, sizeof entity, "pres:%s@%s", rhex, h->host);
+	char entity[320], device[64];
+	lis_presence_entity(h, entity, sizeof entity);
 	if (req.n_mac) {
 		char mh[13];
 		hex(req.mac[0].o, 6, mh);
 		snprintf(device, sizeof device, "mac:%s", mh);
 	} else {
-		lis_random_bytes(rnd, 16);
-		rnd[6] = (uint8_t)((rnd[6] & 0x0f) | 0x40); /* version 4 */
-		rnd[8] = (uint8_t)((rnd[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-		hex(rnd, 16, rhex);
-		snprintf(device, sizeof device, "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", rhex,
-		         rhex + 8, rhex + 12, rhex + 16, rhex + 20);
+		lis_uuid_urn(device);
+	}
+	time_t now = c->now ? c->now : time(NULL);
+
+	/* RFC 5985 §6.5: one location URI, {public_url}/loc/{token}, valid for
+	 * token.lifetime; the token binds (tenant, location id). */
+	char uri[sizeof h->refs->base + 8 + LIS_TOKEN_TEXT_MAX];
+	const char *uris[1] = {uri};
+	bool want_uri = false;
+	for (size_t i = 0; i < sel.n; i++)
+		want_uri |= sel.order[i] == HELD_LT_URI;
+	if (want_uri) {
+		lis_token_claims_t cl;
+		memset(&cl, 0, sizeof cl);
+		snprintf(cl.tenant, sizeof cl.tenant, "%s", wm_tenant_id(t));
+		snprintf(cl.location, sizeof cl.location, "%s", m.loc->id);
+		cl.method = (uint8_t)m.method;
+		cl.issued = (int64_t)now;
+		cl.expires = (int64_t)now + h->refs->lifetime_s;
+		size_t bl = strlen(h->refs->base);
+		memcpy(uri, h->refs->base, bl);
+		memcpy(uri + bl, "/loc/", 5);
+		if (strlen(wm_tenant_id(t)) > LIS_TOKEN_ID_MAX ||
+		    strlen(m.loc->id) > LIS_TOKEN_ID_MAX ||
+		    lis_token_issue(&h->refs->key, &cl, uri + bl + 5, sizeof uri - bl - 5) != 0) {
+			status = answer_error(out, oc, HELD_GENERAL_LIS_ERROR,
+			                      "cannot issue a location URI for this location");
+			goto out;
+		}
 	}
 	held_response_spec_t spec = {
 	    .loc = m.loc,
 	    .method = m.method,
 	    .sel = sel,
-	    .now = c->now ? c->now : time(NULL),
+	    .uris = want_uri ? uris : NULL,
+	    .n_uris = want_uri ? 1 : 0,
+	    .uri_expires = want_uri ? now + (time_t)h->refs->lifetime_s : 0,
+	    .now = now,
 	    .retention_s = h->retention_s,
 	    .entity = entity,
 	    .device_id = device,

@@ -120,6 +120,8 @@ static const char *reason(int status)
 		return "OK";
 	case 400:
 		return "Bad Request";
+	case 403:
+		return "Forbidden";
 	case 404:
 		return "Not Found";
 	case 405:
@@ -165,7 +167,7 @@ static void reply_text(lis_worker_t *w, struct evhttp_request *req, int status, 
 	reply(w, req, status, TEXT_CTYPE, text, strlen(text), allow);
 }
 
-static bool media_type_ok(const char *ct)
+bool lis_held_media_type_ok(const char *ct)
 {
 	static const char *const ok[] = {"application/held+xml", "application/xml", "text/xml"};
 	if (!ct)
@@ -261,7 +263,8 @@ static void on_complete(struct evhttp_request *req, void *arg)
 /* ---------------- endpoints ---------------------------------------------- */
 
 static int serve_held(lis_worker_t *w, struct evhttp_request *req, const char *tenant,
-                      size_t tenant_len, const lis_client_t *client, lis_outcome_t *oc)
+                      size_t tenant_len, const lis_client_t *client, const char *peer,
+                      lis_outcome_t *oc)
 {
 	const lis_config_t *cfg = w->srv->cfg;
 	int status;
@@ -278,7 +281,7 @@ static int serve_held(lis_worker_t *w, struct evhttp_request *req, const char *t
 		return status;
 	}
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
-	if (!media_type_ok(ct)) {
+	if (!lis_held_media_type_ok(ct)) {
 		reply_text(
 		    w, req, 415,
 		    "send HELD requests as application/held+xml (or application/xml, text/xml)\n",
@@ -303,12 +306,89 @@ static int serve_held(lis_worker_t *w, struct evhttp_request *req, const char *t
 	                         len, client, &w->out, oc);
 	lis_ixref_release(ref);
 	lis_metrics_held(oc);
+	if (status == 200 && oc->code == HELD_LOCATION_UNKNOWN && oc->tenant[0]) {
+		/* Durable before the answer leaves (SPEC §4.5): lis_events_emit
+		 * returns once the event is in the file and the outbox. */
+		lis_event_t ev = {
+		    .type = LIS_EV_UNKNOWN_LOCATION,
+		    .tenant = oc->tenant,
+		    .device = oc->ids,
+		    .source = client->has_source ? peer : NULL,
+		    .ts = client->now,
+		};
+		int erc = lis_events_emit(w->srv->events, &ev);
+		if (erc)
+			lis_log(LIS_LOG_WARN,
+			        "unknown_location event for tenant %s not recorded: %s", oc->tenant,
+			        lis_strerror(erc));
+	}
 	if (status == 200)
 		reply(w, req, 200, HELD_CTYPE, w->out.p ? w->out.p : "", w->out.len, NULL);
 	else if (status == 404)
 		reply_text(w, req, 404, "unknown tenant\n", NULL);
 	else
 		reply_text(w, req, status, "internal error\n", NULL);
+	return status;
+}
+
+/* GET/POST /loc/{token}: transport only; the logic is in deref.c. */
+static int serve_loc(lis_front_t *f, struct evhttp_request *req, const char *token,
+                     const char *peer, const lis_client_t *client, lis_deref_out_t *o)
+{
+	lis_worker_t *w = f->w;
+	struct evkeyvalq *ih = evhttp_request_get_input_headers(req);
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	lis_deref_req_t r = {
+	    .method = m == EVHTTP_REQ_GET    ? LIS_HTTP_GET
+	              : m == EVHTTP_REQ_HEAD ? LIS_HTTP_HEAD
+	              : m == EVHTTP_REQ_POST ? LIS_HTTP_POST
+	                                     : LIS_HTTP_OTHER,
+	    .token = token,
+	    .token_len = strlen(token),
+	    .query = u ? evhttp_uri_get_query(u) : NULL,
+	    .accept = evhttp_find_header(ih, "Accept"),
+	    .authorization = evhttp_find_header(ih, "Authorization"),
+	    .content_type = evhttp_find_header(ih, "Content-Type"),
+	    .source = client->has_source ? peer : NULL,
+	    .now = client->now,
+	};
+	int status;
+
+	if (r.method == LIS_HTTP_POST && (status = forbidden_headers(req)) != 0) {
+		memset(o, 0, sizeof *o);
+		o->status = status;
+		o->result = LIS_DR_OTHER;
+		o->event = -1;
+		lis_metrics_deref(o);
+		reply_text(w, req, status,
+		           status == 412 ? "conditional requests are not supported by HELD\n"
+		                         : "Expect and Range are not supported by HELD\n",
+		           NULL);
+		return status;
+	}
+	if (r.method == LIS_HTTP_POST) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		r.body_len = evbuffer_get_length(in);
+		r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+		if (!r.body) {
+			reply_text(w, req, 500, "out of memory\n", NULL);
+			return 500;
+		}
+	}
+	if (f->ctx) {
+		struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+		struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+		r.ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	}
+	lis_ixref_t *ref = lis_reloader_acquire(w->srv->reloader);
+	held_buf_reset(&w->out);
+	status = lis_deref_handle(&w->srv->handler, ref ? ref->ix : NULL, w->srv->events, &r,
+	                          &w->out, o);
+	lis_ixref_release(ref);
+	lis_metrics_deref(o);
+	reply(w, req, status, o->ctype ? o->ctype : TEXT_CTYPE, w->out.p ? w->out.p : "",
+	      w->out.len, o->allow);
 	return status;
 }
 
@@ -342,6 +422,8 @@ static int serve_metrics(lis_worker_t *w, struct evhttp_request *req)
 	held_buf_reset(&w->out);
 	int rc = lis_metrics_render(&w->out, ref ? ref->ix : NULL);
 	lis_ixref_release(ref);
+	if (rc == 0 && w->srv->events)
+		rc = lis_events_metrics(w->srv->events, &w->out);
 	if (rc) {
 		reply_text(w, req, 500, "out of memory\n", NULL);
 		return 500;
@@ -359,11 +441,13 @@ static void on_request(struct evhttp_request *req, void *arg)
 	const char *path = u ? evhttp_uri_get_path(u) : NULL;
 	lis_client_t client = {0};
 	lis_outcome_t oc;
-	bool held = false;
-	char peer[64];
+	lis_deref_out_t dr;
+	bool held = false, deref = false;
+	char peer[64], logpath[48];
 	int status;
 
 	memset(&oc, 0, sizeof oc);
+	memset(&dr, 0, sizeof dr);
 	w->inflight++;
 	evhttp_request_set_on_complete_cb(req, on_complete, w);
 	peer_of(req, &client, peer, sizeof peer);
@@ -373,20 +457,26 @@ static void on_request(struct evhttp_request *req, void *arg)
 
 	if (strcmp(path, "/held") == 0) {
 		held = true;
-		status = serve_held(w, req, NULL, 0, &client, &oc);
+		status = serve_held(w, req, NULL, 0, &client, peer, &oc);
 	} else if (strncmp(path, "/held/", 6) == 0 && path[6] && !strchr(path + 6, '/')) {
 		held = true;
-		status = serve_held(w, req, path + 6, strlen(path + 6), &client, &oc);
+		status = serve_held(w, req, path + 6, strlen(path + 6), &client, peer, &oc);
 	} else if (strcmp(path, "/healthz") == 0) {
 		status = serve_healthz(w, req);
 	} else if (strcmp(path, "/metrics") == 0) {
 		status = serve_metrics(w, req);
+	} else if (strncmp(path, "/loc/", 5) == 0) {
+		status = serve_loc(f, req, path + 5, peer, &client, &dr);
+		deref = true;
+		/* Never log a token: /loc/ and a short hash of it. */
+		snprintf(logpath, sizeof logpath, "/loc/{sha256:%s}",
+		         dr.token_hash[0] ? dr.token_hash : "-");
+		path = logpath;
 	} else {
-		/* GET/POST /loc/{token} arrive with location URIs (next issue). */
 		reply_text(w, req, 404, "not found\n", NULL);
 		status = 404;
 	}
-	bool counted = held && oc.status != 0; /* lis_metrics_held() saw it */
+	bool counted = (held && oc.status != 0) || deref; /* lis_metrics_held/deref saw it */
 	if (status >= 400 && !counted && strcmp(path, "/healthz") != 0)
 		lis_metrics_http_error(status);
 
@@ -394,7 +484,9 @@ static void on_request(struct evhttp_request *req, void *arg)
 	    .peer = peer,
 	    .method = method_name(evhttp_request_get_command(req)),
 	    .path = path,
-	    .oc = held && counted ? &oc : NULL,
+	    .oc = deref             ? &dr.oc
+	          : held && counted ? &oc
+	                            : NULL,
 	    .status = status,
 	    .usec = lis_now_usec() - t0,
 	};

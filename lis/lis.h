@@ -61,7 +61,59 @@ typedef struct {
 	unsigned log_format; /**< lis_log_format_t */
 	unsigned workers;
 	unsigned retention_s;
+
+	/* events (SPEC §4.5; issue #3) */
+	char *events_outbox;          /**< outbox LMDB dir; default "<db>-events" */
+	unsigned events_dedup_s;      /**< unknown_location de-duplication window; default 10m */
+	unsigned events_outbox_max;   /**< outbox bound (events); default 100000 */
+	unsigned events_retry_max_s;  /**< longest webhook back-off; default 5m */
+
+	/* per-tenant settings (the `tenants:` list of lisd.yaml) */
+	struct lis_tenant_cfg *tenants;
+	size_t n_tenants;
 } lis_config_t;
+
+/** How a tenant's location URIs may be dereferenced (RFC 5808 §4.1). */
+typedef enum {
+	LIS_DEREF_POSSESSION = 0, /**< holding the URI is the authorisation (default) */
+	LIS_DEREF_BEARER,         /**< plus "Authorization: Bearer <tenant secret>" */
+	LIS_DEREF_MTLS,           /**< plus a client certificate chained to client_ca */
+} lis_deref_auth_t;
+
+/** A webhook for one building of a tenant. */
+typedef struct {
+	char *building;
+	char *url;
+} lis_building_hook_t;
+
+/**
+ * `tenants:` entry of lisd.yaml: id, deref {auth, secret_file, client_ca},
+ * emergency_numbers (default [911]), test_numbers (default [933]), webhook,
+ * buildings {BUILDING-ID: URL}. Strings owned by the config.
+ */
+typedef struct lis_tenant_cfg {
+	char *id;
+	unsigned line;
+	lis_deref_auth_t deref_auth;
+	char *secret_file;   /**< bearer secret (read at start; never logged) */
+	char *client_ca;     /**< mTLS CA bundle for this tenant's dereferences */
+	char **emergency;    /**< dialled numbers that are emergency calls */
+	size_t n_emergency;
+	char **test;         /**< dialled numbers that are test calls */
+	size_t n_test;
+	char *webhook;       /**< tenant webhook (overrides events.webhook) */
+	lis_building_hook_t *building_hooks;
+	size_t n_building_hooks;
+} lis_tenant_cfg_t;
+
+/** The tenant's settings, or NULL when lisd.yaml has none for it. */
+const lis_tenant_cfg_t *lis_config_tenant(const lis_config_t *c, const char *id);
+
+/**
+ * Derives defaults that depend on other keys once every source is merged
+ * (events.outbox = "<db>-events"). Call before lis_config_check.
+ */
+void lis_config_finish(lis_config_t *c);
 
 /** Sets every key to its default (no listeners, no db). */
 void lis_config_init(lis_config_t *c);
@@ -110,10 +162,21 @@ typedef struct {
 	unsigned retention_s; /**< retention-expiry = now + retention_s */
 	char host[256];       /**< host for the presence entity "pres:...@host" */
 	held_limits_t limits; /**< request parsing bounds */
+	struct lis_refs *refs; /**< location-by-reference state (lis_handler_setup), or NULL */
 } lis_handler_t;
 
 /** Fills from a config, or defaults when cfg is NULL. */
 void lis_handler_init(lis_handler_t *h, const lis_config_t *cfg);
+/**
+ * Location by reference (issue #3): loads token.key_file, the tenants'
+ * bearer secrets and mTLS CA stores. With token.key_file and public_url both
+ * set, lis_held_handle issues location URIs. `cfg` must outlive `h` (the
+ * tenants' settings are referenced, not copied). 0, or LIS_ECONFIG with a
+ * one-line reason in err. Call lis_handler_deinit to free.
+ */
+int lis_handler_setup(lis_handler_t *h, const lis_config_t *cfg, char *err, size_t errlen);
+/** Frees what lis_handler_setup loaded (keys are wiped). Safe after init alone. */
+void lis_handler_deinit(lis_handler_t *h);
 
 /** What the transport knows about the client. */
 typedef struct {
@@ -146,11 +209,181 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
                     held_buf_t *out, lis_outcome_t *oc);
 
 /* ------------------------------------------------------------------ */
+/* Location URI tokens (token.c; RFC 5808, RFC 6753)                   */
+/* ------------------------------------------------------------------ */
+
+#define LIS_TOKEN_ID_MAX 255
+
+/** AEAD key derived from token.key_file. */
+typedef struct {
+	uint8_t key[32];
+} lis_token_key_t;
+
+/** What a token carries, encrypted (nothing is readable in the URI). */
+typedef struct {
+	char tenant[LIS_TOKEN_ID_MAX + 1];
+	char location[LIS_TOKEN_ID_MAX + 1];
+	uint8_t method;  /**< wm_method_t of the match that issued it */
+	int64_t issued;  /**< unix seconds */
+	int64_t expires; /**< unix seconds */
+} lis_token_claims_t;
+
+/**
+ * Loads and derives the key from a file of >= 32 random bytes that only its
+ * owner can read. 0, or LIS_ECONFIG with a one-line reason in err.
+ */
+int lis_token_key_load(const char *path, lis_token_key_t *k, char *err, size_t errlen);
+/** Seals claims into a base64url token (NUL-terminated in out). 0 or error. */
+int lis_token_issue(const lis_token_key_t *k, const lis_token_claims_t *c, char *out,
+                    size_t outlen);
+/**
+ * Opens a token: 0 and the claims, or LIS_EDATA for anything malformed,
+ * tampered, forged or sealed under another key (one answer for all).
+ * Expiry is the caller's check.
+ */
+int lis_token_open(const lis_token_key_t *k, const char *tok, size_t toklen,
+                   lis_token_claims_t *c);
+
+/* ------------------------------------------------------------------ */
+/* Dereference: GET/POST /loc/{token} (deref.c; RFC 6753 §3)           */
+/* ------------------------------------------------------------------ */
+
+struct lis_events;
+
+/** Longest token path segment looked at; longer ones get the plain 404. */
+#define LIS_TOKEN_TEXT_MAX 800
+
+typedef enum { LIS_HTTP_GET = 0, LIS_HTTP_HEAD, LIS_HTTP_POST, LIS_HTTP_OTHER } lis_http_method_t;
+
+/** A dereference request as the transport saw it. Pointers borrowed for the call. */
+typedef struct {
+	lis_http_method_t method;
+	const char *token; /**< the path segment after /loc/ (not decoded) */
+	size_t token_len;
+	const char *query;         /**< raw query string (after '?'), or NULL */
+	const char *accept;        /**< Accept header, or NULL */
+	const char *authorization; /**< Authorization header, or NULL */
+	const char *content_type;  /**< Content-Type header (POST), or NULL */
+	const char *body;          /**< POST body */
+	size_t body_len;
+	void *ssl;          /**< the connection's SSL * on an https listener, else NULL */
+	const char *source; /**< client address text (events), or NULL */
+	time_t now;         /**< 0 = time(NULL) */
+} lis_deref_req_t;
+
+/** How a dereference ended (lis_derefs_total{result}). */
+typedef enum {
+	LIS_DR_OK = 0,    /**< a location (or read-back text) was returned */
+	LIS_DR_NOT_FOUND, /**< unknown, malformed, tampered, expired or foreign token */
+	LIS_DR_REFUSED,   /**< the tenant's access-control model refused it */
+	LIS_DR_GONE,      /**< a valid token whose location is no longer provisioned */
+	LIS_DR_OTHER,     /**< method, media type, size or HELD request errors */
+	LIS_DR_COUNT
+} lis_deref_result_t;
+
+/** The answer's metadata; the body is in the caller's buffer. */
+typedef struct {
+	int status;              /**< HTTP status */
+	const char *ctype;       /**< Content-Type (static string) */
+	const char *allow;       /**< Allow header for 405, else NULL */
+	lis_deref_result_t result;
+	lis_outcome_t oc;        /**< tenant, location, method, HELD code; ids = "token=HASH ..." */
+	char token_hash[13];     /**< first 12 hex digits of SHA-256(token), for logs */
+	int event;               /**< lis_event_type_t emitted, or -1 */
+} lis_deref_out_t;
+
+/** The fixed 404 body for every token that does not lead to a location. */
+#define LIS_DEREF_NOT_FOUND_BODY "no such location URI\n"
+/** The fixed 403 body for a bearer secret that no tenant holds. */
+#define LIS_DEREF_FORBIDDEN_BODY "credentials not accepted\n"
+
+/**
+ * Handles one dereference (RFC 6753 §3): token -> claims -> access control
+ * (RFC 5808 §4.1) -> the location's current record in `ix` -> a HELD
+ * locationResponse (never a locationUriSet), a bare PIDF-LO when Accept
+ * prefers application/pidf+xml, or the read-back sentence for
+ * ?format=text. ?dialed= numbers of the tenant emit emergency_call /
+ * test_call into `ev` (may be NULL) before this returns. `ix` may be NULL.
+ * Appends the body to `out` and fills `o`; returns the HTTP status.
+ */
+int lis_deref_handle(const lis_handler_t *h, const wm_index_t *ix, struct lis_events *ev,
+                     const lis_deref_req_t *r, held_buf_t *out, lis_deref_out_t *o);
+
+/**
+ * Content negotiation of RFC 6753 §3.2 GETs: true when `accept` gives
+ * application/pidf+xml a higher q-value than application/held+xml (the
+ * default; ties and no header -> HELD). Pure.
+ */
+bool lis_accept_prefers_pidf(const char *accept);
+
+/**
+ * The 933 read-back sentence (UTF-8, no newline): callback number (`caller`
+ * when it is a tel: URI, else the location's ECBN, else "none on file")
+ * and the dispatchable address from the merged civic. `loc` NULL -> the
+ * "no longer on file" sentence. Returns the length (truncated to outlen-1).
+ * Pure.
+ */
+size_t lis_readback_text(const wm_location_t *loc, const char *caller, char *out, size_t outlen);
+
+/* ------------------------------------------------------------------ */
+/* Events (events.c, outbox.c, webhook.c; SPEC §4.5)                   */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	LIS_EV_EMERGENCY_CALL = 0, /**< a dereference with an emergency dialled number (911) */
+	LIS_EV_TEST_CALL,          /**< a dereference with a test number (933) */
+	LIS_EV_UNKNOWN_LOCATION,   /**< a HELD request that matched nothing */
+	LIS_EV_TYPE_COUNT
+} lis_event_type_t;
+
+/** "emergency_call", "test_call", "unknown_location". */
+const char *lis_event_type_name(lis_event_type_t t);
+
+/** One event as the request path knows it. Pointers are borrowed for the call. */
+typedef struct {
+	lis_event_type_t type;
+	const char *tenant;
+	const wm_location_t *loc; /**< NULL for unknown_location */
+	wm_method_t method;
+	const char *device;  /**< identifiers the device reported (lis_outcome_t.ids) */
+	const char *source;  /**< connection source address text, or NULL */
+	const char *dialed;  /**< dialled number, or NULL */
+	const char *caller;  /**< caller URI (tel:/sip:), or NULL */
+	const char *call_id; /**< call router's call id, or NULL */
+	time_t ts;
+} lis_event_t;
+
+typedef struct lis_events lis_events_t;
+
+/**
+ * Opens the event sinks of a config: the JSON Lines file, the durable
+ * outbox (LMDB at cfg->events_outbox) for webhooks. With neither file nor
+ * any webhook configured, events are only counted. Caller frees.
+ */
+int lis_events_open(const lis_config_t *cfg, lis_events_t **out, char *err, size_t errlen);
+/** Starts the webhook delivery thread (redelivers what the outbox holds). */
+int lis_events_start(lis_events_t *ev);
+/** Stops delivery (pending events stay in the outbox) and frees. NULL ok. */
+void lis_events_close(lis_events_t *ev);
+/**
+ * Records one event durably before returning: the file line is written and
+ * the outbox transaction committed, so an event survives a SIGKILL right
+ * after the response that caused it. unknown_location events are
+ * de-duplicated per (tenant, device) over events_dedup_s, carrying a count.
+ * Thread-safe. Returns 0, or an error (the event is then counted as lost).
+ */
+int lis_events_emit(lis_events_t *ev, const lis_event_t *e);
+/** Appends the events metrics (by type and delivery outcome, outbox depth). */
+int lis_events_metrics(lis_events_t *ev, held_buf_t *b);
+
+/* ------------------------------------------------------------------ */
 /* Metrics (process-wide, lock-free counters)                          */
 /* ------------------------------------------------------------------ */
 
 /** Counts one answered HELD request (outcome, method, latency). */
 void lis_metrics_held(const lis_outcome_t *oc);
+/** Counts one dereference by result (and HELD outcome when it answered HELD). */
+void lis_metrics_deref(const lis_deref_out_t *o);
 /** Counts a request answered with an HTTP error status (404, 405, 413 ...). */
 void lis_metrics_http_error(int status);
 void lis_metrics_reload(bool ok);

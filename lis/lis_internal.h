@@ -35,6 +35,41 @@ lis_log_format_t lis_log_format_get(void);
 /** Escapes s as a JSON string body into out; returns the length. */
 size_t lis_json_escape(char *out, size_t outlen, const char *s);
 
+/* ---------------- location by reference (handler.c, deref.c) ------------ */
+
+/** A tenant's dereference access control, loaded at start-up. */
+typedef struct {
+	const lis_tenant_cfg_t *cfg; /**< into the config (outlives the handler) */
+	uint8_t *secret;             /**< bearer secret, trimmed; NULL unless bearer */
+	size_t secret_len;
+	X509_STORE *store; /**< client_ca for mtls, else NULL */
+} lis_tenant_rt_t;
+
+struct lis_refs {
+	bool can_uri;          /**< key and public_url: /held may issue URIs */
+	bool has_key;          /**< token.key_file loaded: /loc/ can open tokens */
+	lis_token_key_t key;
+	char base[512];        /**< public_url without a trailing '/' */
+	unsigned lifetime_s;   /**< token.lifetime */
+	lis_tenant_rt_t *tenants;
+	size_t n_tenants;
+	bool any_bearer, any_mtls;
+};
+
+/** The runtime settings of a tenant id, or NULL (possession, default numbers). */
+const lis_tenant_rt_t *lis_refs_tenant(const struct lis_refs *r, const char *id);
+
+/** Random urn:uuid (v4) into out[46]. */
+void lis_uuid_urn(char out[46]);
+/** "pres:RANDOM@host" into out. */
+void lis_presence_entity(const lis_handler_t *h, char *out, size_t outlen);
+
+/** True for application/held+xml, application/xml, text/xml (parameters ignored). */
+bool lis_held_media_type_ok(const char *ct);
+
+/** Lets an https listener ask for (not require) a client certificate, checked per tenant. */
+void lis_tls_request_client_cert(SSL_CTX *ctx);
+
 /* ---------------- index lifecycle (reload.c) ----------------------------- */
 
 /** A reference-counted index: requests hold one for as long as they run. */
@@ -110,6 +145,7 @@ struct lis_server {
 	size_t n_workers;
 	struct event_base *ctl;
 	atomic_bool draining;
+	lis_events_t *events; /**< event sinks (lis_events_open at start-up) */
 };
 
 /** Sets up a worker's event base, evhttps and listeners (control thread). */
@@ -117,5 +153,114 @@ int lis_worker_init(lis_worker_t *w, lis_server_t *s, unsigned id, char *err, si
 void lis_worker_deinit(lis_worker_t *w);
 /** Worker thread body: runs the loop until drained. */
 void *lis_worker_main(void *arg);
+
+/* ================= events internals (events.c, outbox.c, webhook.c) ===== */
+
+/** Longest event body and webhook URL the outbox accepts (bytes). */
+#define LIS_EVENT_BODY_MAX 16384
+#define LIS_EVENT_URL_MAX 2048
+/** Webhook requests in flight at once. */
+#define LIS_WEBHOOK_INFLIGHT 8
+/** Seconds a webhook request may take before it counts as failed. */
+#define LIS_WEBHOOK_TIMEOUT_S 10
+/** unknown_location de-duplication keys kept at most (oldest evicted). */
+#define LIS_DEDUP_MAX_KEYS 100000
+
+/** Counters shared by the emit path and the delivery thread. */
+typedef struct {
+	atomic_uint_fast64_t by_type[LIS_EV_TYPE_COUNT];
+	atomic_uint_fast64_t suppressed; /**< unknown_location repeats counted, not emitted */
+	atomic_uint_fast64_t delivered;  /**< webhook answered 2xx */
+	atomic_uint_fast64_t retry;      /**< failed attempts, rescheduled */
+	atomic_uint_fast64_t dropped;    /**< evicted from or refused by a full outbox */
+	atomic_uint_fast64_t lost;       /**< events no sink could record */
+} lis_ev_counters_t;
+
+/**
+ * Writes the JSON line of one event (SPEC §4.5) into b, '\n' included.
+ * id is the event's UUID, count the de-dup count (1 when not de-duplicated),
+ * now_ms the wall clock in unix milliseconds (ts). 0 or -ENOMEM.
+ */
+int lis_event_json(held_buf_t *b, const lis_event_t *e, const char *id, unsigned count,
+                   uint64_t now_ms);
+/** One-line dispatchable address from a merged civic ("" when none) into out. */
+void lis_event_address(const wm_location_t *loc, char *out, size_t outlen);
+/** A random (v4) UUID, lower case, into out[37]. */
+void lis_uuid_v4(char out[37]);
+/** Wall clock, unix milliseconds. */
+uint64_t lis_wall_ms(void);
+/**
+ * Webhook URL for an event: the building's hook when the tenant configures
+ * one for `building`, else the tenant's webhook, else events.webhook; NULL
+ * when none. Valid while cfg lives.
+ */
+const char *lis_events_route(const lis_config_t *cfg, const char *tenant, const char *building);
+
+/* ---- outbox (outbox.c): the durable LMDB queue of webhook deliveries ---- */
+
+typedef struct lis_outbox lis_outbox_t;
+
+/** One queued delivery as read from the outbox; pointers valid during the callback. */
+typedef struct {
+	uint64_t seq;         /**< FIFO order, never reused */
+	char id[37];          /**< event id (UUID) */
+	uint8_t type;         /**< lis_event_type_t */
+	uint32_t attempts;    /**< failed attempts so far */
+	uint64_t next_ms;     /**< next attempt, unix milliseconds */
+	const char *url;      /**< NUL-terminated */
+	const char *body;     /**< body_len bytes */
+	size_t body_len;
+} lis_outbox_entry_t;
+
+/**
+ * Opens (creating, mode 0700) the outbox environment in dir, bounded to
+ * max_entries (0 = 100000). Caller frees with lis_outbox_close. Thread-safe.
+ */
+int lis_outbox_open(const char *dir, size_t max_entries, lis_outbox_t **out, char *err,
+                    size_t errlen);
+void lis_outbox_close(lis_outbox_t *ob);
+/**
+ * Commits one entry (synchronously, default LMDB durability), due at now_ms.
+ * When the outbox is full, the oldest unknown_location entry is deleted
+ * first (*dropped = 1); with none, returns LIS_EFULL and stores nothing.
+ */
+int lis_outbox_put(lis_outbox_t *ob, const char *id, lis_event_type_t type, const char *url,
+                   const char *body, size_t len, uint64_t now_ms, unsigned *dropped);
+/**
+ * Calls fn for every entry due at now_ms (next_ms <= now_ms), in order of
+ * (next_ms, seq); fn returns nonzero to stop. One read transaction.
+ */
+int lis_outbox_scan_due(lis_outbox_t *ob, uint64_t now_ms,
+                        int (*fn)(void *arg, const lis_outbox_entry_t *e), void *arg);
+/** Deletes entry seq when it still holds event id: 1 deleted, 0 not there, or error. */
+int lis_outbox_delete(lis_outbox_t *ob, uint64_t seq, const char *id);
+/** Records a failed attempt: attempts and next_ms of entry seq. 1, 0 not there, or error. */
+int lis_outbox_reschedule(lis_outbox_t *ob, uint64_t seq, const char *id, uint32_t attempts,
+                          uint64_t next_ms);
+/** Entries held (as of the last commit). */
+size_t lis_outbox_depth(lis_outbox_t *ob);
+/** Earliest next_ms, or UINT64_MAX when empty. */
+uint64_t lis_outbox_next_due(lis_outbox_t *ob);
+
+/* ---- webhook delivery (webhook.c): one thread, its own event_base ---- */
+
+typedef struct lis_webhook lis_webhook_t;
+
+/**
+ * Delivery of what ob holds; back-off 1 s doubling up to retry_max_s (with
+ * jitter). ob and ctr must outlive it. Caller frees with lis_webhook_free.
+ */
+int lis_webhook_new(lis_outbox_t *ob, lis_ev_counters_t *ctr, unsigned retry_max_s,
+                    lis_webhook_t **out, char *err, size_t errlen);
+/** Starts the thread. */
+int lis_webhook_start(lis_webhook_t *wh);
+/** Asks the thread to look at the outbox now (after a put). Any thread. */
+void lis_webhook_wake(lis_webhook_t *wh);
+/** Stops the thread (requests in flight are abandoned, entries kept) and frees. */
+void lis_webhook_free(lis_webhook_t *wh);
+/** Back-off before attempt attempts+1 (ms): 1 s * 2^(attempts-1), capped, jittered. */
+uint64_t lis_webhook_backoff_ms(uint32_t attempts, unsigned retry_max_s);
+
+/* ================= end of events internals ============================== */
 
 #endif

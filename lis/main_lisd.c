@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n_listens; i++)
 			lis_config_add_listen(&cfg, listens[i], diag);
 	}
+	lis_config_finish(&cfg);
 	if (wm_diag_count(diag) == 0)
 		lis_config_check(&cfg, diag);
 	if (wm_diag_count(diag)) {

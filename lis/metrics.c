@@ -11,7 +11,7 @@
 #include "lis/lis_internal.h"
 
 /* HTTP statuses counted by name; anything else falls into "other". */
-static const int http_statuses[] = {400, 404, 405, 408, 412, 413, 415, 500, 501, 503};
+static const int http_statuses[] = {400, 403, 404, 405, 408, 412, 413, 415, 500, 501, 503};
 #define N_HTTP (sizeof http_statuses / sizeof http_statuses[0])
 
 /* Latency buckets, microseconds (exposed in seconds). */
@@ -31,6 +31,8 @@ static struct {
 	atomic_ullong reload_ok, reload_failed;
 	atomic_long conns;
 	atomic_ullong conns_rejected;
+	atomic_ullong deref_held[HELD_CODE_COUNT]; /* dereferences answered with HELD/PIDF/text */
+	atomic_ullong deref[LIS_DR_COUNT];
 } M;
 
 #define INC(x) atomic_fetch_add_explicit(&(x), 1, memory_order_relaxed)
@@ -51,6 +53,16 @@ void lis_metrics_held(const lis_outcome_t *oc)
 	INC(M.bucket[b]);
 	atomic_fetch_add_explicit(&M.lat_sum_us, oc->usec, memory_order_relaxed);
 	INC(M.lat_count);
+}
+
+void lis_metrics_deref(const lis_deref_out_t *o)
+{
+	if ((unsigned)o->result < LIS_DR_COUNT && o->result != LIS_DR_OTHER)
+		INC(M.deref[o->result]);
+	if (o->status != 200)
+		lis_metrics_http_error(o->status);
+	else if ((unsigned)o->oc.code < HELD_CODE_COUNT)
+		INC(M.deref_held[o->oc.code]);
 }
 
 void lis_metrics_http_error(int status)
@@ -138,6 +150,18 @@ int lis_metrics_render(held_buf_t *b, const wm_index_t *ix)
 		else
 			P("lis_requests_total{outcome=\"http_other\"} %llu\n", GET(M.http[i]));
 	}
+
+	P("lis_requests_total{outcome=\"deref_location\"} %llu\n", GET(M.deref_held[HELD_OK]));
+	for (int c = 1; c < HELD_CODE_COUNT; c++)
+		P("lis_requests_total{outcome=\"deref_%s\"} %llu\n", held_code_name((held_code_t)c),
+		  GET(M.deref_held[c]));
+	P("# HELP lis_derefs_total Location URI dereferences (GET/POST /loc/), by result: ok, "
+	  "not_found (unknown, tampered or expired token), refused (access control), gone "
+	  "(location no longer provisioned).\n"
+	  "# TYPE lis_derefs_total counter\n");
+	static const char *const dr_names[] = {"ok", "not_found", "refused", "gone"};
+	for (int r = 0; r < 4; r++)
+		P("lis_derefs_total{result=\"%s\"} %llu\n", dr_names[r], GET(M.deref[r]));
 
 	P("# HELP lis_matches_total Locations returned, by the precedence step that matched.\n"
 	  "# TYPE lis_matches_total counter\n");

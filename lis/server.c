@@ -48,6 +48,14 @@ int lis_server_new(const lis_config_t *cfg, lis_server_t **out, char *err, size_
 	s->cfg = cfg;
 	atomic_init(&s->draining, false);
 	lis_handler_init(&s->handler, cfg);
+	if ((rc = lis_handler_setup(&s->handler, cfg, err, errlen)) != 0)
+		goto out;
+	/* Event sinks right after the config: a file or outbox that cannot be
+	 * opened is a configuration error (exit 78), found before any bind. */
+	if ((rc = lis_events_open(cfg, &s->events, err, errlen)) != 0) {
+		rc = LIS_ECONFIG;
+		goto out;
+	}
 	if (evthread_use_pthreads() != 0) {
 		snprintf(err, errlen, "libevent has no pthread support");
 		rc = -ENOSYS;
@@ -65,6 +73,12 @@ int lis_server_new(const lis_config_t *cfg, lis_server_t **out, char *err, size_
 			rc = LIS_ETLS;
 			goto out;
 		}
+	/* A tenant with deref.auth: mtls -> every https listener asks for a
+	 * client certificate (RFC 5808 §4.1); deref.c checks it per tenant. */
+	if (s->handler.refs && s->handler.refs->any_mtls)
+		for (size_t i = 0; i < cfg->n_listen; i++)
+			if (s->ctxs[i])
+				lis_tls_request_client_cert(s->ctxs[i]);
 	/* config -> store -> bind: the index is built before the first accept. */
 	s->reloader = lis_reloader_new(cfg->db);
 	for (size_t i = 0; i < cfg->n_listen; i++) {
@@ -132,6 +146,11 @@ int lis_server_run(lis_server_t *s)
 			lis_log(LIS_LOG_ERROR, "%s", err);
 			return rc;
 		}
+	}
+
+	if ((rc = lis_events_start(s->events)) != 0) {
+		lis_log(LIS_LOG_ERROR, "cannot start event delivery: %s", lis_strerror(rc));
+		return rc;
 	}
 
 	/* Handlers first, so a SIGTERM during start-up already drains. */
@@ -202,6 +221,9 @@ void lis_server_free(lis_server_t *s)
 			SSL_CTX_free(s->ctxs[i]);
 	free(s->ctxs);
 	lis_reloader_free(s->reloader);
+	/* After the workers: every answered request's event is in the outbox. */
+	lis_events_close(s->events);
+	lis_handler_deinit(&s->handler);
 	if (s->ctl)
 		event_base_free(s->ctl);
 	free(s);

@@ -30,6 +30,25 @@ static void ssl_reason(char *out, size_t outlen)
 	ERR_clear_error();
 }
 
+/* Accepts any client certificate during the handshake: the dereference
+ * handler verifies it against the token's tenant's client_ca. */
+static int accept_any_cert(int preverify_ok, X509_STORE_CTX *x)
+{
+	(void)preverify_ok;
+	(void)x;
+	return 1;
+}
+
+void lis_tls_request_client_cert(SSL_CTX *ctx)
+{
+	if (SSL_CTX_get_verify_mode(ctx) & SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
+		return; /* listener-level mTLS already asks (and verifies) */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_cert);
+	SSL_CTX_set_verify_depth(ctx, 8);
+	static const unsigned char sid[] = "lisd-deref-mtls";
+	SSL_CTX_set_session_id_context(ctx, sid, sizeof sid - 1);
+}
+
 SSL_CTX *lis_tls_ctx_new(const lis_listen_t *l, char *err, size_t errlen)
 {
 	char why[256];

@@ -419,3 +419,175 @@ Test(config, explicit_null_unsets)
 	cr_assert_eq(load("public_url: ~\ntoken:\n"), 0);
 	cr_assert_null(cfg.public_url);
 }
+
+/* ---------------- issue 3: events keys and tenants ----------------------- */
+
+Test(config, events_defaults_and_keys)
+{
+	cr_assert_null(cfg.events_outbox);
+	cr_assert_eq(cfg.events_dedup_s, 600);
+	cr_assert_eq(cfg.events_outbox_max, 100000);
+	cr_assert_eq(cfg.events_retry_max_s, 300);
+	cr_assert_eq(cfg.n_tenants, 0);
+	lis_config_set_db(&cfg, "/var/lib/openlis/db/");
+	lis_config_finish(&cfg);
+	cr_assert_str_eq(cfg.events_outbox, "/var/lib/openlis/db-events");
+
+	int rc = load("events:\n"
+	              "  outbox: /var/spool/openlis\n"
+	              "  dedup_window: 30s\n"
+	              "  outbox_max: 5000\n"
+	              "  retry_max: 1h\n");
+	dump();
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(cfg.events_outbox, "/var/spool/openlis");
+	cr_assert_eq(cfg.events_dedup_s, 30);
+	cr_assert_eq(cfg.events_outbox_max, 5000);
+	cr_assert_eq(cfg.events_retry_max_s, 3600);
+	lis_config_finish(&cfg); /* an explicit outbox stays */
+	cr_assert_str_eq(cfg.events_outbox, "/var/spool/openlis");
+}
+
+Test(config, events_ranges)
+{
+	int rc = load("events:\n"
+	              "  dedup_window: 2d\n"
+	              "  outbox_max: 5\n"
+	              "  retry_max: soon\n"
+	              "  sink: x\n");
+	dump();
+	cr_assert_eq(rc, LIS_ECONFIG);
+	cr_assert(has_diag_prefix("lisd.yaml:2: events.dedup_window: 2d is out of range"));
+	cr_assert(has_diag_prefix("lisd.yaml:3: events.outbox_max: 5 is out of range"));
+	cr_assert(has_diag_prefix("lisd.yaml:4: events.retry_max: \"soon\" is not a duration"));
+	cr_assert(
+	    has_diag_prefix("lisd.yaml:5: events.sink: unknown key (expected file, webhook, "));
+}
+
+Test(config, tenants_full_and_defaults)
+{
+	int rc = load("tenants:\n"
+	              "  - id: acme\n"
+	              "    deref:\n"
+	              "      auth: bearer\n"
+	              "      secret_file: /etc/openlis/acme.secret\n"
+	              "    emergency_numbers: [911, \"112\"]\n"
+	              "    test_numbers: [933]\n"
+	              "    webhook: https://alerts.acme.example/lis\n"
+	              "    buildings:\n"
+	              "      hq: https://security.acme.example/hq\n"
+	              "      annex: http://10.0.0.5/annex\n"
+	              "  - id: globex\n"
+	              "    deref: {auth: mtls, client_ca: /etc/openlis/globex-ca.pem}\n"
+	              "  - id: initech\n");
+	dump();
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(cfg.n_tenants, 3);
+	const lis_tenant_cfg_t *a = lis_config_tenant(&cfg, "acme");
+	cr_assert_not_null(a);
+	cr_assert_eq(a->line, 2);
+	cr_assert_eq(a->deref_auth, LIS_DEREF_BEARER);
+	cr_assert_str_eq(a->secret_file, "/etc/openlis/acme.secret");
+	cr_assert_eq(a->n_emergency, 2);
+	cr_assert_str_eq(a->emergency[0], "911");
+	cr_assert_str_eq(a->emergency[1], "112");
+	cr_assert_eq(a->n_test, 1);
+	cr_assert_str_eq(a->test[0], "933");
+	cr_assert_str_eq(a->webhook, "https://alerts.acme.example/lis");
+	cr_assert_eq(a->n_building_hooks, 2);
+	cr_assert_str_eq(a->building_hooks[0].building, "hq");
+	cr_assert_str_eq(a->building_hooks[1].url, "http://10.0.0.5/annex");
+	const lis_tenant_cfg_t *g = lis_config_tenant(&cfg, "globex");
+	cr_assert_eq(g->deref_auth, LIS_DEREF_MTLS);
+	cr_assert_str_eq(g->client_ca, "/etc/openlis/globex-ca.pem");
+	const lis_tenant_cfg_t *i = lis_config_tenant(&cfg, "initech");
+	cr_assert_eq(i->deref_auth, LIS_DEREF_POSSESSION);
+	cr_assert_eq(i->n_emergency, 1);
+	cr_assert_str_eq(i->emergency[0], "911");
+	cr_assert_eq(i->n_test, 1);
+	cr_assert_str_eq(i->test[0], "933");
+	cr_assert_null(i->webhook);
+	cr_assert_null(lis_config_tenant(&cfg, "umbrella"));
+	cr_assert_null(lis_config_tenant(&cfg, NULL));
+}
+
+Test(config, tenants_errors_name_file_line_key)
+{
+	int rc = load("tenants:\n"
+	              "  - deref: {auth: bearer}\n"          /* 2: no id, no secret */
+	              "  - id: b\n"                          /* 3 */
+	              "    deref: {auth: mtls}\n"            /* 4 */
+	              "  - id: c\n"                          /* 5 */
+	              "    deref: {auth: kerberos}\n"        /* 6 */
+	              "    emergency_numbers: [\"9-1-1\"]\n" /* 7 */
+	              "    colour: blue\n"                   /* 8 */
+	              "  - id: d\n"                          /* 9 */
+	              "    webhook: ftp://x\n"               /* 10 */
+	              "    test_numbers: [911]\n"            /* 11: also emergency */
+	              "  - id: b\n"                          /* 12: duplicate */
+	              "  - id: e\n"                          /* 13 */
+	              "    deref: {secret_file: /x}\n"       /* 14: secret without bearer */
+	              "  - id: f\n"                          /* 15 */
+	              "  - id: f\n");                        /* 16: duplicate */
+	dump();
+	cr_assert_eq(rc, LIS_ECONFIG);
+	cr_assert(has_diag_prefix("lisd.yaml:2: tenants.id: each tenant needs id"));
+	cr_assert(has_diag_prefix("lisd.yaml:2: tenants.deref: auth: bearer needs secret_file"));
+	cr_assert(has_diag_prefix("lisd.yaml:3: tenants.deref: auth: mtls needs client_ca"));
+	cr_assert(has_diag_prefix("lisd.yaml:6: tenants.deref.auth: \"kerberos\" is not one of "
+	                          "possession, bearer, mtls"));
+	cr_assert(
+	    has_diag_prefix("lisd.yaml:7: tenants.emergency_numbers: expected a dialled number"));
+	cr_assert(
+	    has_diag_prefix("lisd.yaml:8: tenants.colour: unknown key (expected id, deref, "));
+	cr_assert(has_diag_prefix("lisd.yaml:10: tenants.webhook: \"ftp://x\" is not"));
+	cr_assert(
+	    has_diag_prefix("lisd.yaml:11: tenants.test_numbers: \"911\" is also an emergency"));
+	cr_assert(
+	    has_diag("lisd.yaml:16: tenants.id: tenant \"f\" is listed twice (first on line 15)"));
+	cr_assert(has_diag_prefix(
+	    "lisd.yaml:13: tenants.deref.secret_file: is used only with auth: bearer"));
+	cr_assert(has_diag_prefix("lisd.yaml:3: tenants.deref: auth: mtls"));
+}
+
+Test(config, tenant_files_checked)
+{
+	char *dir = ts_mkdtemp();
+	char *sec = ts_write_file(dir, "acme.secret", "0123456789abcdef0123456789abcdef\n");
+	char *shortsec = ts_write_file(dir, "short.secret", "abc\n");
+	char *ca = ts_write_file(dir, "ca.pem", "-----BEGIN CERTIFICATE-----\n");
+	char *text = NULL;
+	chmod(sec, 0644);
+	chmod(shortsec, 0600);
+	cr_assert(asprintf(&text,
+	                   "db: %s\n"
+	                   "listen: [{http: 127.0.0.1:8080}]\n"
+	                   "tenants:\n"
+	                   "  - id: a\n"
+	                   "    deref: {auth: bearer, secret_file: %s}\n"
+	                   "  - id: b\n"
+	                   "    deref: {auth: bearer, secret_file: %s}\n"
+	                   "  - id: c\n"
+	                   "    deref: {auth: mtls, client_ca: %s}\n",
+	                   dir, sec, shortsec, ca) > 0);
+	cr_assert_eq(load(text), 0);
+	dump();
+	cr_assert_eq(lis_config_check(&cfg, diag), LIS_ECONFIG);
+	dump();
+	char want[4096];
+	snprintf(want, sizeof want,
+	         "lisd.yaml:4: tenants.deref.secret_file: %s is accessible by group/others", sec);
+	cr_assert(has_diag_prefix(want));
+	snprintf(want, sizeof want, "lisd.yaml:6: tenants.deref.secret_file: %s holds 4 bytes",
+	         shortsec);
+	cr_assert(has_diag_prefix(want));
+	cr_assert(has_diag("lisd.yaml:8: tenants.deref.auth: tenant c uses mtls but no https "
+	                   "listener is configured"));
+	cr_assert_eq(wm_diag_count(diag), 3);
+	free(text);
+	free(sec);
+	free(shortsec);
+	free(ca);
+	ts_rmtree(dir);
+	free(dir);
+}
