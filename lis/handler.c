@@ -157,41 +157,78 @@ uint64_t lis_now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/*
+ * Randomness for ids and pseudonyms, from OpenSSL's CSPRNG, drawn 4 KiB at a
+ * time per thread: one RAND_bytes call per request cost as much as encoding
+ * the whole PIDF-LO. (lisd never forks after start, so no two processes share
+ * a pool.)
+ */
 void lis_random_bytes(void *p, size_t n)
 {
-	if (RAND_bytes(p, (int)n) != 1)
-		abort(); /* no entropy: broken invariant, never answer with a guessable id */
+	static __thread uint8_t pool[4096];
+	static __thread size_t avail;
+	uint8_t *out = p;
+
+	while (n) {
+		if (avail == 0) {
+			if (RAND_bytes(pool, (int)sizeof pool) != 1)
+				abort(); /* no entropy: never answer with a guessable id */
+			avail = sizeof pool;
+		}
+		size_t take = n < avail ? n : avail;
+		memcpy(out, pool + sizeof pool - avail, take);
+		OPENSSL_cleanse(pool + sizeof pool - avail, take); /* hand out each byte once */
+		avail -= take;
+		out += take;
+		n -= take;
+	}
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
+static char *hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
+		*out++ = digits[p[i] >> 4];
+		*out++ = digits[p[i] & 15];
 	}
-	out[2 * n] = '\0';
+	*out = '\0';
+	return out;
 }
 
 void lis_uuid_urn(char out[46])
 {
-	uint8_t rnd[16];
-	char rhex[33];
-	lis_random_bytes(rnd, 16);
-	rnd[6] = (uint8_t)((rnd[6] & 0x0f) | 0x40); /* version 4 */
-	rnd[8] = (uint8_t)((rnd[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	hex(rnd, 16, rhex);
-	snprintf(out, 46, "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", rhex, rhex + 8, rhex + 12,
-	         rhex + 16, rhex + 20);
+	uint8_t r[16];
+	lis_random_bytes(r, 16);
+	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40); /* version 4 */
+	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	char *p = out;
+	memcpy(p, "urn:uuid:", 9);
+	p = hex(r, 4, p + 9);
+	*p++ = '-';
+	p = hex(r + 4, 2, p);
+	*p++ = '-';
+	p = hex(r + 6, 2, p);
+	*p++ = '-';
+	p = hex(r + 8, 2, p);
+	*p++ = '-';
+	hex(r + 10, 6, p);
 }
 
 void lis_presence_entity(const lis_handler_t *h, char *out, size_t outlen)
 {
 	uint8_t rnd[8];
-	char rhex[17];
+	char e[17];
 	lis_random_bytes(rnd, 8);
-	hex(rnd, 8, rhex);
-	snprintf(out, outlen, "pres:%s@%s", rhex, h->host);
+	hex(rnd, 8, e);
+	size_t hl = strlen(h->host);
+	if (outlen < 5 + 16 + 1 + hl + 1) {
+		snprintf(out, outlen, "pres:%s@%s", e, h->host); /* truncates, as before */
+		return;
+	}
+	memcpy(out, "pres:", 5);
+	memcpy(out + 5, e, 16);
+	out[21] = '@';
+	memcpy(out + 22, h->host, hl + 1);
 }
 
 /* Copies text for a log field: control characters, quotes and backslashes

@@ -84,20 +84,3 @@ void held_w_str(held_w_t *w, const char *s)
 	held_w_raw(w, s, strlen(s));
 }
 
-void held_w_printf(held_w_t *w, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-
-	if (w->err)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tmp) {
-		/* only short numeric fragments go through here */
-		w->err = -EINVAL;
-		return;
-	}
-	held_w_raw(w, tmp, (size_t)n);
-}

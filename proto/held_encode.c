@@ -84,7 +84,7 @@ static void write_echo(held_w_t *w, const held_request_t *r)
 	for (size_t i = 0; i < n_ip; i++) {
 		char ip[46];
 		wm_ip_format(&r->q.ip[i], ip);
-		held_w_printf(w, "<ip v=\"%c\">", r->q.ip[i].family == 6 ? '6' : '4');
+		held_w_str(w, r->q.ip[i].family == 6 ? "<ip v=\"6\">" : "<ip v=\"4\">");
 		held_w_cstr(w, ip, false);
 		held_w_str(w, "</ip>");
 	}
@@ -123,7 +123,9 @@ int held_encode_response(held_buf_t *b, const held_response_spec_t *s)
 			return held_w_finish(&w);
 		}
 		held_format_time(s->uri_expires, exp);
-		held_w_printf(&w, "<locationUriSet expires=\"%s\">", exp);
+		held_w_str(&w, "<locationUriSet expires=\"");
+		held_w_str(&w, exp);
+		held_w_str(&w, "\">");
 		for (size_t i = 0; i < s->n_uris; i++) {
 			held_w_str(&w, "<locationURI>");
 			held_w_cstr(&w, s->uris[i], false);

@@ -57,7 +57,6 @@ int held_w_finish(held_w_t *w);
 void held_w_raw(held_w_t *w, const char *s, size_t n);
 /** Appends a NUL-terminated literal/markup string as is (no escaping). */
 void held_w_str(held_w_t *w, const char *s);
-void held_w_printf(held_w_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---------------- XML escaping (xml_safe.c) ---------------------------- */
 
