@@ -6,7 +6,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -28,6 +30,8 @@ typedef enum {
 	K_ENUM,     /* one of a list of words */
 	K_LISTEN,   /* the listener list */
 	K_TENANTS,  /* the per-tenant list */
+	K_USER,     /* a user name known to the system (getpwnam) */
+	K_GROUP,    /* a group name known to the system (getgrnam) */
 } key_kind_t;
 
 typedef enum { S_NONE = 0, S_STR, S_UINT, S_U64 } store_t;
@@ -91,6 +95,10 @@ static const cfg_key_t keys[] = {
     {"log.format", K_ENUM, S_UINT, OFF(log_format), 0, 0, 0, "text", log_formats,
      "one of text, json"},
     {"workers", K_UINT, S_UINT, OFF(workers), 1, 64, 0, "1", NULL, "an integer between 1 and 64"},
+    {"user", K_USER, S_STR, OFF(user), 0, 0, 0, NULL, NULL,
+     "a system user to run as after binding, e.g. lisd (useradd --system lisd)"},
+    {"group", K_GROUP, S_STR, OFF(group), 0, 0, 0, NULL, NULL,
+     "a system group to run as after binding (default: the user's primary group)"},
     {"retention", K_DURATION, S_UINT, OFF(retention_s), 1000, HOUR_MS(24 * 365), 1000, "24h", NULL,
      "a duration between 1s and 365d, e.g. 24h"},
 };
@@ -143,6 +151,24 @@ static int apply_scalar(lis_config_t *c, const cfg_key_t *k, const char *v, size
 			return -1;
 		}
 		break;
+	case K_USER:
+	case K_GROUP: {
+		char name[256];
+		if (memchr(v, '\0', len) || len >= sizeof name) {
+			snprintf(why, whylen, "expected %s", k->hint);
+			return -1;
+		}
+		memcpy(name, v, len);
+		name[len] = 0;
+		/* config loading is single-threaded: getpwnam's static result is fine */
+		if (k->kind == K_USER ? !getpwnam(name) : !getgrnam(name)) {
+			snprintf(why, whylen,
+			         "no such %s \"%s\" on this system; create it or fix the name",
+			         k->kind == K_USER ? "user" : "group", name);
+			return -1;
+		}
+		break;
+	}
 	case K_URL: {
 		char host[256];
 		if (lis_url_host(v, host, sizeof host)) {

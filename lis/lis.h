@@ -71,6 +71,10 @@ typedef struct {
 	/* per-tenant settings (the `tenants:` list of lisd.yaml) */
 	struct lis_tenant_cfg *tenants;
 	size_t n_tenants;
+
+	/* privileges (issue #5): dropped after binding and opening every file */
+	char *user;  /**< run as this user after start-up, or NULL (stay as started) */
+	char *group; /**< its group instead of the user's primary group, or NULL */
 } lis_config_t;
 
 /** How a tenant's location URIs may be dereferenced (RFC 5808 §4.1). */
@@ -437,6 +441,15 @@ typedef struct lis_server lis_server_t;
  * one-line reason in err. `cfg` must outlive the server.
  */
 int lis_server_new(const lis_config_t *cfg, lis_server_t **out, char *err, size_t errlen);
+/**
+ * Drops root to cfg->user (and cfg->group, else the user's primary group):
+ * setgroups(0), setgid, setuid, then checks that root cannot be regained.
+ * Call after lis_server_new (sockets bound, store, outbox and key files
+ * open) and before lis_server_run starts threads. Without `user` it only
+ * warns when running as root. 0, LIS_ECONFIG (unknown user/group, or not
+ * root and asked to become someone else) or -errno, reason in err.
+ */
+int lis_drop_privileges(const lis_config_t *cfg, char *err, size_t errlen);
 /**
  * Runs until SIGTERM/SIGINT: N worker threads with their own event loop on
  * the shared sockets, SIGHUP and store-generation reloads. Drains in-flight

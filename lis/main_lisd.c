@@ -147,6 +147,13 @@ int main(int argc, char **argv)
 		rc = (r == LIS_ETLS || r == LIS_ECONFIG) ? EX_CONFIG : EX_OSERR;
 		goto out;
 	}
+	/* bind -> drop privileges -> event loop (everything is open by now) */
+	r = lis_drop_privileges(&cfg, err, sizeof err);
+	if (r) {
+		lis_log(LIS_LOG_ERROR, "%s", err);
+		rc = r == LIS_ECONFIG ? EX_CONFIG : EX_OSERR;
+		goto out;
+	}
 	if (lis_server_run(srv) != 0)
 		rc = EX_SOFTWARE;
 out:

@@ -6,7 +6,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,59 @@ out:
 		return rc;
 	}
 	*out = s;
+	return 0;
+}
+
+/* ---------------- privileges --------------------------------------------- */
+
+int lis_drop_privileges(const lis_config_t *cfg, char *err, size_t errlen)
+{
+	if (!cfg->user) {
+		if (geteuid() == 0)
+			lis_log(LIS_LOG_WARN, "running as root: set user: in the configuration so "
+			                      "lisd drops privileges after binding");
+		return 0;
+	}
+	/* Single-threaded here (no worker started yet): getpwnam's static
+	 * result and setuid apply to the whole process. */
+	const struct passwd *pw = getpwnam(cfg->user);
+	if (!pw) {
+		snprintf(err, errlen, "user: no such user \"%s\"", cfg->user);
+		return LIS_ECONFIG;
+	}
+	uid_t uid = pw->pw_uid;
+	gid_t gid = pw->pw_gid;
+	if (cfg->group) {
+		const struct group *gr = getgrnam(cfg->group);
+		if (!gr) {
+			snprintf(err, errlen, "group: no such group \"%s\"", cfg->group);
+			return LIS_ECONFIG;
+		}
+		gid = gr->gr_gid;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() == uid && getuid() == uid && getegid() == gid)
+			return 0; /* already started as that user (systemd User=) */
+		snprintf(err, errlen,
+		         "user: lisd runs as uid %u and cannot switch to \"%s\"; start it as root "
+		         "or remove user:",
+		         (unsigned)geteuid(), cfg->user);
+		return LIS_ECONFIG;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot drop privileges to %s (uid %u, gid %u): %s",
+		         cfg->user, (unsigned)uid, (unsigned)gid, strerror(e));
+		return -e;
+	}
+	/* An unprivileged user must not be able to get root back. */
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 || (gid != 0 && setgid(0) == 0))) {
+		snprintf(err, errlen, "dropped to %s but could regain root; refusing to run",
+		         cfg->user);
+		return -EPERM;
+	}
+	lis_log(LIS_LOG_INFO, "running as user %s (uid %u, gid %u)", cfg->user, (unsigned)uid,
+	        (unsigned)gid);
 	return 0;
 }
 

@@ -591,3 +591,22 @@ Test(config, tenant_files_checked)
 	ts_rmtree(dir);
 	free(dir);
 }
+
+/* user/group (issue #5): names checked against the system at load time. */
+Test(config, user_and_group)
+{
+	cr_assert_null(cfg.user);
+	cr_assert_null(cfg.group);
+	cr_assert_eq(load("user: root\ngroup: root\n"), 0);
+	dump();
+	cr_assert_str_eq(cfg.user, "root");
+	cr_assert_str_eq(cfg.group, "root");
+	cr_assert_neq(load("user: no-such-user-openlis\n"), 0);
+	cr_assert(has_diag(
+	    "lisd.yaml:1: user: no such user \"no-such-user-openlis\" on this system; create it "
+	    "or fix the name"));
+	cr_assert_neq(load("\ngroup: no-such-group-openlis\nuser: [a, b]\n"), 0);
+	dump();
+	cr_assert(has_diag_prefix("lisd.yaml:2: group: no such group \"no-such-group-openlis\""));
+	cr_assert(has_diag_prefix("lisd.yaml:3: user: expected a single value"));
+}
