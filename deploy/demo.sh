@@ -13,7 +13,19 @@ cmake --build build -j"$(nproc)" --target lisd wiremap heldq
 db=build/demo-db
 mkdir -p "$db"
 build/wiremap import --db "$db" --replace deploy/demo-wiremap.yaml
-build/lisd --db "$db" --listen 127.0.0.1:"$port" 2>build/demo-lisd.log &
+# Location by reference and events: a token key and a JSON Lines events file.
+key=$PWD/build/demo-token.key
+[ -s "$key" ] || head -c 32 /dev/urandom >"$key"
+chmod 600 "$key"
+cat >build/demo-lisd.yaml <<YAML
+listen:
+  - {http: "127.0.0.1:$port"}
+db: $PWD/$db
+public_url: http://127.0.0.1:$port
+token: {key_file: $key, lifetime: 30m}
+events: {file: $PWD/build/demo-events.jsonl}
+YAML
+build/lisd --config build/demo-lisd.yaml 2>build/demo-lisd.log &
 lisd_pid=$!
 trap 'kill $lisd_pid 2>/dev/null; wait $lisd_pid 2>/dev/null' EXIT
 for _ in $(seq 50); do
@@ -22,11 +34,25 @@ for _ in $(seq 50); do
 done
 cmd="build/heldq http://127.0.0.1:$port/held --chassis 00-1b-21-3c-4d-00 --port Gi1/0/7"
 echo
-echo "lisd is serving the demo wiremap on http://127.0.0.1:$port (log: build/demo-lisd.log)."
+echo "lisd is serving the demo wiremap on http://127.0.0.1:$port"
+echo "(config: build/demo-lisd.yaml, log: build/demo-lisd.log, events: build/demo-events.jsonl)."
 echo "A phone on switch 00-1b-21-3c-4d-00 port Gi1/0/7 asks where it is:"
 echo
 echo "  \$ $cmd"
 $cmd
+uri=$($cmd --raw | sed -n 's|.*<locationURI>\([^<]*\)</locationURI>.*|\1|p' | head -1)
+if [ -n "$uri" ]; then
+  echo
+  echo "The answer carries a location URI. A call router dereferences it when 933 is dialled:"
+  echo
+  echo "  \$ curl -s '$uri?format=text&dialed=933&caller=tel:%2B14085551234'"
+  curl -s "$uri?format=text&dialed=933&caller=tel:%2B14085551234"
+  echo
+  echo
+  echo "and the test-call alert is in build/demo-events.jsonl:"
+  echo
+  tail -1 build/demo-events.jsonl
+fi
 echo
 echo "Try also:"
 echo "  build/heldq http://127.0.0.1:$port/held --bssid 00-11-22-33-44-6a --type civic --exact"
