@@ -114,10 +114,11 @@ static int csv_next(csv_reader *r, field_t *f, size_t *nf, unsigned *start_line,
 		r->line++;
 		break;
 	}
-	/* resolve quoted fields now that buf no longer moves */
+	/* resolve quoted fields now that buf no longer moves; buf is still NULL
+	 * when every quoted field so far was empty ("" -> NULL + 0 is UB) */
 	for (size_t i = 0; i < n && i < CSV_MAX_COLS; i++)
 		if (f[i].quoted)
-			f[i].s = r->buf + f[i].qoff;
+			f[i].s = r->buf ? r->buf + f[i].qoff : "";
 	*nf = n;
 	return 1;
 }

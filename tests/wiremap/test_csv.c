@@ -189,3 +189,14 @@ Test(csv, empty_file)
 	cr_assert_eq(load("z.csv", "", "t"), LIS_EDATA);
 	EXPECT_DIAG("z.csv", 1, "empty");
 }
+
+/* Fuzz find (tests/fuzz/crashes/wiremap_csv/crash-dd29ecf5...): a record of
+ * only empty quoted fields resolved them as NULL + 0 (UBSan). They are
+ * empty strings. */
+Test(csv, empty_quoted_fields)
+{
+	cr_assert_eq(load("q0.csv", "\"\"", "t"), LIS_EDATA); /* a blank record */
+	EXPECT_DIAG("q0.csv", 1, "the file is empty");
+	cr_assert_eq(load("q1.csv", "location,bssid\n\"\",\"\"\n", "t"), LIS_EDATA);
+	EXPECT_DIAG("q1.csv", 2, "location: is empty");
+}
