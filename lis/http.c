@@ -53,7 +53,7 @@ static void attach(lis_worker_t *w, struct bufferevent *bev)
 		if (atomic_load(&w->srv->draining) ||
 		    lis_metrics_open_connections() > (long)w->srv->cfg->max_connections) {
 			lis_metrics_connection_rejected();
-			static atomic_ullong last_warn;
+			static _Atomic uint64_t last_warn;
 			uint64_t now = lis_now_usec(), prev = atomic_load(&last_warn);
 			if (!atomic_load(&w->srv->draining) && now - prev >= 1000000u &&
 			    atomic_compare_exchange_strong(&last_warn, &prev, now))
