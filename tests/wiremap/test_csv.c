@@ -23,31 +23,6 @@ static int load(const char *name, const char *text, const char *tenant)
 	return wm_model_load_csv(&model, path, tenant, diag);
 }
 
-static void dump_diag(void)
-{
-	for (size_t i = 0; i < wm_diag_count(diag); i++)
-		fprintf(stderr, "  diag: %s\n", wm_diag_get(diag, i));
-}
-
-static bool has_diag(const char *file, unsigned line, const char *part)
-{
-	char prefix[200];
-	snprintf(prefix, sizeof prefix, "%s/%s:%u: ", tmpdir, file, line);
-	for (size_t i = 0; i < wm_diag_count(diag); i++) {
-		const char *m = wm_diag_get(diag, i);
-		if (strncmp(m, prefix, strlen(prefix)) == 0 && strstr(m, part))
-			return true;
-	}
-	return false;
-}
-
-#define EXPECT_DIAG(file, line, part)                                                              \
-	do {                                                                                       \
-		if (!has_diag(file, line, part))                                                   \
-			dump_diag();                                                               \
-		cr_expect(has_diag(file, line, part), "no diagnostic %s:%u: ...%s...", file,       \
-		          (unsigned)(line), part);                                                 \
-	} while (0)
 
 static const char *el(size_t i)
 {
@@ -66,7 +41,7 @@ Test(csv, lldp_with_and_without_port)
 	              "l2,sw-core-1,\"Gi1/0/8\"\n",
 	              "t");
 	if (rc)
-		dump_diag();
+		model_dump_diag(diag);
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(model.tenants.n, 1);
 	cr_assert_str_eq(model.tenants.v[0].id, "t");

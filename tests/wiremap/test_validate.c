@@ -30,18 +30,12 @@ static void write_file(const char *name, const char *text)
 	fclose(f);
 }
 
-static void dump_diag(void)
-{
-	for (size_t i = 0; i < wm_diag_count(diag); i++)
-		fprintf(stderr, "  diag: %s\n", wm_diag_get(diag, i));
-}
-
 static void yaml(const char *name, const char *text)
 {
 	write_file(name, text);
 	int rc = wm_model_load_yaml(&model, path_of(name), diag);
 	if (rc)
-		dump_diag();
+		model_dump_diag(diag);
 	cr_assert_eq(rc, 0);
 }
 
@@ -50,32 +44,10 @@ static void csv(const char *name, const char *text)
 	write_file(name, text);
 	int rc = wm_model_load_csv(&model, path_of(name), "t", diag);
 	if (rc)
-		dump_diag();
+		model_dump_diag(diag);
 	cr_assert_eq(rc, 0);
 }
 
-static bool has_diag(const char *file, unsigned line, const char *part)
-{
-	char prefix[200];
-	if (file)
-		snprintf(prefix, sizeof prefix, "%s/%s:%u: ", tmpdir, file, line);
-	else
-		prefix[0] = '\0';
-	for (size_t i = 0; i < wm_diag_count(diag); i++) {
-		const char *m = wm_diag_get(diag, i);
-		if (strncmp(m, prefix, strlen(prefix)) == 0 && strstr(m, part))
-			return true;
-	}
-	return false;
-}
-
-#define EXPECT_DIAG(file, line, part)                                                              \
-	do {                                                                                       \
-		if (!has_diag(file, line, part))                                                   \
-			dump_diag();                                                               \
-		cr_expect(has_diag(file, line, part), "no diagnostic %s:%u: ...%s...", file,       \
-		          (unsigned)(line), part);                                                 \
-	} while (0)
 
 /* Two locations l1, l2 in tenant t; network lines start at line 8 (l1) / 11 (l2). */
 static void two_locations(const char *name, const char *net1, const char *net2)

@@ -34,32 +34,6 @@ static int load(const char *name, const char *text)
 	return wm_model_load_yaml(&model, write_file(name, text), diag);
 }
 
-static void dump_diag(void)
-{
-	for (size_t i = 0; i < wm_diag_count(diag); i++)
-		fprintf(stderr, "  diag: %s\n", wm_diag_get(diag, i));
-}
-
-/* A diagnostic that starts with "<tmpdir>/<file>:<line>: " and contains `part`. */
-static bool has_diag(const char *file, unsigned line, const char *part)
-{
-	char prefix[200];
-	snprintf(prefix, sizeof prefix, "%s/%s:%u: ", tmpdir, file, line);
-	for (size_t i = 0; i < wm_diag_count(diag); i++) {
-		const char *m = wm_diag_get(diag, i);
-		if (strncmp(m, prefix, strlen(prefix)) == 0 && strstr(m, part))
-			return true;
-	}
-	return false;
-}
-
-#define EXPECT_DIAG(file, line, part)                                                              \
-	do {                                                                                       \
-		if (!has_diag(file, line, part))                                                   \
-			dump_diag();                                                               \
-		cr_expect(has_diag(file, line, part), "no diagnostic %s:%u: ...%s...", file,       \
-		          (unsigned)(line), part);                                                 \
-	} while (0)
 
 static const char *SPEC_EXAMPLE =
     "format: 1\n"
@@ -94,7 +68,7 @@ Test(yaml, spec_example_fills_the_model)
 {
 	int rc = load("site.yaml", SPEC_EXAMPLE);
 	if (rc)
-		dump_diag();
+		model_dump_diag(diag);
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(wm_diag_count(diag), 0);
 	cr_assert_eq(model.tenants.n, 1);
@@ -207,7 +181,7 @@ Test(yaml, every_error_in_one_run_with_lines)
 	}
 	cr_expect_eq(wm_diag_count(diag), 12, "exactly the errors above");
 	if (wm_diag_count(diag) != 12)
-		dump_diag();
+		model_dump_diag(diag);
 }
 
 Test(yaml, unquoted_numbers_are_text)
