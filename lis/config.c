@@ -163,7 +163,7 @@ static int apply_scalar(lis_config_t *c, const cfg_key_t *k, const char *v, size
 		/* config loading is single-threaded: getpwnam's static result is fine */
 		if (k->kind == K_USER ? !getpwnam(name) : !getgrnam(name)) {
 			snprintf(why, whylen,
-			         "no such %s \"%s\" on this system; create it or fix the name",
+			         "no such %s \"%.64s\" on this system; create it or fix the name",
 			         k->kind == K_USER ? "user" : "group", name);
 			return -1;
 		}
