@@ -439,6 +439,40 @@ static char *replace_port(const char *text, int port)
 	return o;
 }
 
+/* Every lisd started and not yet stopped, so a skipped or failed test cannot
+ * leave one running. */
+static pid_t g_running[64];
+
+static void track(pid_t pid, bool on)
+{
+	static bool hooked;
+	if (!hooked) {
+		atexit(ts_stop_all);
+		hooked = true;
+	}
+	for (size_t i = 0; i < sizeof g_running / sizeof *g_running; i++) {
+		if (on && g_running[i] == 0) {
+			g_running[i] = pid;
+			return;
+		}
+		if (!on && g_running[i] == pid) {
+			g_running[i] = 0;
+			return;
+		}
+	}
+}
+
+void ts_stop_all(void)
+{
+	for (size_t i = 0; i < sizeof g_running / sizeof *g_running; i++) {
+		if (g_running[i] > 0) {
+			kill(g_running[i], SIGKILL);
+			waitpid(g_running[i], NULL, 0);
+			g_running[i] = 0;
+		}
+	}
+}
+
 void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
                    const char *const *extra_args)
 {
@@ -480,6 +514,7 @@ void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
 			_exit(127);
 		}
 		l->pid = pid;
+		track(pid, true);
 		for (int i = 0; i < 200; i++) {
 			ts_http_resp_t r;
 			if (ts_http(l->port, "GET", "/healthz", NULL, NULL, 0, &r) == 0) {
@@ -492,12 +527,14 @@ void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
 			}
 			int status;
 			if (waitpid(pid, &status, WNOHANG) == pid) {
+				track(pid, false);
 				l->pid = 0;
 				break; /* died: maybe the port was taken; retry */
 			}
 			usleep(50000);
 		}
 		if (l->pid) {
+			track(l->pid, false);
 			kill(l->pid, SIGKILL);
 			waitpid(l->pid, NULL, 0);
 			l->pid = 0;
@@ -511,6 +548,7 @@ int ts_lisd_stop(ts_lisd_t *l)
 {
 	int status = 0;
 	if (l->pid > 0) {
+		track(l->pid, false);
 		kill(l->pid, SIGTERM);
 		for (int i = 0; i < 100; i++) {
 			if (waitpid(l->pid, &status, WNOHANG) == l->pid)

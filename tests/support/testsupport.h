@@ -40,13 +40,21 @@ int ts_run(const char *const argv[], const char *stdin_text, char **out, char **
  */
 int ts_validate(const char *xml, size_t len, char *err, size_t errlen);
 
+/**
+ * Stops every lisd this test process started and has not stopped yet. Called
+ * before a test skips (Criterion runs no .fini after cr_skip_test) and at exit.
+ */
+void ts_stop_all(void);
+
 /** Asserts the document validates; skips the test when schemas are absent. */
 #define TS_ASSERT_VALID(xml, len)                                                        \
 	do {                                                                             \
 		char ts_err_[512];                                                       \
 		int ts_rc_ = ts_validate((xml), (len), ts_err_, sizeof ts_err_);         \
-		if (ts_rc_ < 0)                                                          \
+		if (ts_rc_ < 0) {                                                        \
+			ts_stop_all();                                                   \
 			cr_skip_test("../shared/schemas not available: cannot validate"); \
+		}                                                                        \
 		cr_assert_eq(ts_rc_, 0, "schema-invalid document: %s\n%.*s", ts_err_,   \
 		             (int)(len), (xml));                                         \
 	} while (0)
@@ -54,8 +62,10 @@ int ts_validate(const char *xml, size_t len, char *err, size_t errlen);
 /** Skips the calling test when ../shared is absent. */
 #define TS_REQUIRE_SHARED()                                                               \
 	do {                                                                              \
-		if (!ts_shared_dir())                                                     \
+		if (!ts_shared_dir()) {                                                   \
+			ts_stop_all();                                                    \
 			cr_skip_test("../shared not available (LIS_SHARED_DIR)");         \
+		}                                                                         \
 	} while (0)
 
 /* ---------------- HTTP over a real socket ------------------------------ */
