@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages openlis needs to build, test and run, when any
 # is missing. Needs root (or sudo) only when something must be installed.
+#   deploy/deps.sh          build and run
+#   deploy/deps.sh --test   also what the test suite uses (valgrind)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libxml2-dev libxml2-utils libssl-dev
       liblmdb-dev lmdb-utils libyaml-dev libcriterion-dev openssl curl)
+[ "${1:-}" = --test ] && pkgs+=(valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <criterion/options.h>
 #include <libxml/catalog.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -47,6 +48,136 @@ const char *ts_bin(const char *name)
 	char *b = bufs[slot++ % 8];
 	snprintf(b, 4096, "%s/%s", LIS_TEST_BIN_DIR, name);
 	return b;
+}
+
+bool ts_valgrind(void)
+{
+	static int on = -1;
+	if (on < 0) {
+		const char *e = getenv("LIS_TEST_VALGRIND");
+		on = e && e[0] && strcmp(e, "0") != 0;
+	}
+	return on;
+}
+
+int ts_ms(int ms)
+{
+	return ts_valgrind() ? ms * 20 : ms;
+}
+
+/* Exit status valgrind reports its findings with; no project binary uses it. */
+#define VG_EXIT 97
+
+/*
+ * Under LIS_TEST_VALGRIND, prefixes argv with valgrind memcheck when argv[0]
+ * is one of the project's binaries; its report goes to logdir/valgrind-PID.log.
+ * out has room for max entries; returns out or argv unchanged.
+ */
+static const char *const *vg_wrap(const char *const argv[], const char *logdir, const char **out,
+                                  size_t max, char *logopt, size_t logoptlen)
+{
+	static const char *const opts[] = {
+	    "valgrind", "--quiet", "--error-exitcode=97", "--leak-check=full",
+	    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite", "--num-callers=30",
+	    "--child-silent-after-fork=yes"};
+	const size_t nopt = sizeof opts / sizeof *opts;
+	if (!ts_valgrind() || strncmp(argv[0], LIS_TEST_BIN_DIR "/", strlen(LIS_TEST_BIN_DIR) + 1) != 0)
+		return argv;
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	if (nopt + 2 + n + 1 > max)
+		return argv;
+	size_t k = 0;
+	out[k++] = "/usr/bin/valgrind";
+	for (size_t i = 1; i < nopt; i++)
+		out[k++] = opts[i];
+	snprintf(logopt, logoptlen, "--log-file=%s/valgrind-%%p.log", logdir);
+	out[k++] = logopt;
+	for (size_t i = 0; i <= n; i++)
+		out[k++] = argv[i];
+	return out;
+}
+
+/* Every file matching dir/pattern concatenated (malloc'd, maybe empty). */
+static char *vg_reports_glob(const char *dir, const char *pattern)
+{
+	char *all = strdup("");
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "cat %s/%s 2>/dev/null", dir, pattern);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return all;
+	char buf[4096];
+	size_t n = 0, r;
+	while ((r = fread(buf, 1, sizeof buf, p)) > 0) {
+		char *g = realloc(all, n + r + 1);
+		if (!g)
+			break;
+		all = g;
+		memcpy(all + n, buf, r);
+		n += r;
+		all[n] = 0;
+	}
+	pclose(p);
+	return all;
+}
+
+static char *vg_reports(const char *dir)
+{
+	return vg_reports_glob(dir, "valgrind-*.log");
+}
+
+/*
+ * Valgrind findings are written to a folder named in LIS_TEST_VG_FOUND, set
+ * by the runner process before any test is forked, and counted as a failure
+ * by main below: Criterion counts neither an assertion nor a crash in a
+ * suite's .fini, which is where LISD_SUITE stops its lisd.
+ */
+__attribute__((constructor)) static void vg_found_dir(void)
+{
+	if (!ts_valgrind() || getenv("LIS_TEST_VG_FOUND"))
+		return;
+	char tmpl[] = "/tmp/openlis-vg-found-XXXXXX";
+	if (mkdtemp(tmpl))
+		setenv("LIS_TEST_VG_FOUND", tmpl, 1);
+}
+
+static void vg_fail(const char *prog, const char *report, const char *log)
+{
+	const char *dir = getenv("LIS_TEST_VG_FOUND");
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%d.txt", dir ? dir : "/tmp", (int)getpid());
+	FILE *f = fopen(path, "a");
+	if (f) {
+		fprintf(f, "valgrind found errors in %s:\n%s\n%s's output:\n%s\n", prog, report,
+		        prog, log ? log : "");
+		fclose(f);
+	}
+	cr_assert_fail("valgrind found errors in %s:\n%s", prog, report);
+}
+
+/* Criterion's own main, plus the valgrind findings the runner must count. */
+int main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests = criterion_initialize();
+	int result = 0, h = criterion_handle_args(argc, argv, true);
+	if (h > 0)
+		result = !criterion_run_all_tests(tests);
+	else if (h < 0)
+		result = 1;
+	criterion_finalize(tests);
+	const char *dir = getenv("LIS_TEST_VG_FOUND");
+	if (ts_valgrind() && dir) {
+		char *found = vg_reports_glob(dir, "*.txt");
+		if (found[0]) {
+			fprintf(stderr, "%s\nFAILED: valgrind memcheck found errors (above)\n", found);
+			result = 1;
+		}
+		free(found);
+		ts_rmtree(dir);
+	}
+	return result;
 }
 
 char *ts_mkdtemp(void)
@@ -132,6 +263,12 @@ static char *slurp_fd(int fd)
 
 int ts_run(const char *const argv[], const char *stdin_text, char **out, char **err)
 {
+	const char *wrapped[96];
+	char logopt[4200];
+	const char *prog = argv[0];
+	char *vgdir = ts_valgrind() ? ts_mkdtemp() : NULL;
+	if (vgdir)
+		argv = vg_wrap(argv, vgdir, wrapped, 96, logopt, sizeof logopt);
 	char outpath[] = "/tmp/openlis-run-out-XXXXXX";
 	char errpath[] = "/tmp/openlis-run-err-XXXXXX";
 	int ofd = mkstemp(outpath), efd = mkstemp(errpath);
@@ -175,6 +312,15 @@ int ts_run(const char *const argv[], const char *stdin_text, char **out, char **
 		*err = slurp_fd(efd);
 	close(ofd);
 	close(efd);
+	if (vgdir) {
+		if (WIFEXITED(st) && WEXITSTATUS(st) == VG_EXIT) {
+			char *rep = vg_reports(vgdir);
+			ts_rmtree(vgdir);
+			vg_fail(prog, rep, err ? *err : NULL);
+		}
+		ts_rmtree(vgdir);
+		free(vgdir);
+	}
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);
@@ -376,7 +522,7 @@ int ts_http(int port, const char *method, const char *path, const char *extra_he
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		if (poll(&pfd, 1, 5000) <= 0)
+		if (poll(&pfd, 1, ts_ms(5000)) <= 0)
 			break;
 		if (cap - len < 4096) {
 			cap *= 2;
@@ -503,6 +649,9 @@ void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
 		for (int i = 0; extra_args && extra_args[i] && ac < 62; i++)
 			argv[ac++] = extra_args[i];
 		argv[ac] = NULL;
+		const char *wrapped[96];
+		char logopt[4200];
+		const char *const *run = vg_wrap(argv, l->dir, wrapped, 96, logopt, sizeof logopt);
 		pid_t pid = fork();
 		if (pid < 0)
 			cr_assert_fail("fork: %s", strerror(errno)); /* never assert in the child */
@@ -510,12 +659,12 @@ void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
 			int fd = open(l->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 			dup2(fd, 2);
 			dup2(fd, 1);
-			execv(argv[0], (char *const *)argv);
+			execv(run[0], (char *const *)run);
 			_exit(127);
 		}
 		l->pid = pid;
 		track(pid, true);
-		for (int i = 0; i < 200; i++) {
+		for (int i = 0, tries = ts_ms(10000) / 50; i < tries; i++) {
 			ts_http_resp_t r;
 			if (ts_http(l->port, "GET", "/healthz", NULL, NULL, 0, &r) == 0) {
 				int st = r.status;
@@ -550,17 +699,23 @@ int ts_lisd_stop(ts_lisd_t *l)
 	if (l->pid > 0) {
 		track(l->pid, false);
 		kill(l->pid, SIGTERM);
-		for (int i = 0; i < 100; i++) {
+		for (int i = 0, tries = ts_ms(5000) / 50; i < tries; i++) {
 			if (waitpid(l->pid, &status, WNOHANG) == l->pid)
 				break;
 			usleep(50000);
-			if (i == 99) {
+			if (i == tries - 1) {
 				kill(l->pid, SIGKILL);
 				waitpid(l->pid, &status, 0);
 			}
 		}
 	}
 	l->pid = 0;
+	if (ts_valgrind() && WIFEXITED(status) && WEXITSTATUS(status) == VG_EXIT) {
+		char *rep = vg_reports(l->dir);
+		char *log = ts_read_file(l->log, NULL);
+		ts_rmtree(l->dir);
+		vg_fail("lisd", rep, log);
+	}
 	ts_rmtree(l->dir);
 	free(l->dir);
 	free(l->log);

@@ -18,6 +18,17 @@ const char *ts_source_dir(void);
 /** Path of a built binary ("lisd", "wiremap", "heldq"); static buffer per call slot. */
 const char *ts_bin(const char *name);
 
+/**
+ * True when LIS_TEST_VALGRIND=1: ts_lisd_start and ts_run then run the
+ * project's binaries under valgrind memcheck (any error or definite leak
+ * fails the test with valgrind's report), and waits are stretched. Tests
+ * that measure time or resident memory skip those figures under valgrind
+ * (they are measured in the plain and sanitizer runs).
+ */
+bool ts_valgrind(void);
+/** Milliseconds scaled for the run: ms normally, 20 x ms under valgrind. */
+int ts_ms(int ms);
+
 /** New private temp dir (caller frees the string, removes with ts_rmtree). */
 char *ts_mkdtemp(void);
 void ts_rmtree(const char *dir);
@@ -84,7 +95,7 @@ void ts_http_resp_free(ts_http_resp_t *r);
 /**
  * One HTTP/1.1 request on a new TCP connection to 127.0.0.1:port
  * (Connection: close). extra_headers is "Name: v\r\n..." or NULL. Returns 0
- * or -1 on a socket error / timeout (5 s).
+ * or -1 on a socket error / timeout (ts_ms(5000)).
  */
 int ts_http(int port, const char *method, const char *path, const char *extra_headers,
             const char *body, size_t body_len, ts_http_resp_t *out);
