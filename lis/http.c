@@ -523,6 +523,51 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	event_add(w->drain_ev, &tv);
 }
 
+/* How long the listeners rest after accept() ran out of descriptors. */
+#define ACCEPT_PAUSE_MSEC 100
+
+/* The worker whose event loop runs on this thread (listener callbacks carry
+ * the evhttp, not the worker). */
+static __thread lis_worker_t *tl_worker;
+
+static void on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	lis_worker_t *w = arg;
+	for (size_t i = 0; i < w->srv->cfg->n_listen; i++) /* NULL once draining */
+		if (w->bound[i])
+			evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound[i]));
+}
+
+/*
+ * accept() failed for a reason other than "try again". Out of descriptors
+ * (EMFILE, ENFILE) or memory, the pending connection stays in the backlog and
+ * the listening socket stays readable: without a pause libevent would call
+ * accept() again at once, forever, at 100% CPU. The listener rests
+ * ACCEPT_PAUSE_MSEC, so open connections keep being served and the backlog
+ * is taken up as soon as descriptors are free again.
+ */
+static void on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	(void)arg;
+	int e = EVUTIL_SOCKET_ERROR();
+	lis_worker_t *w = tl_worker;
+	static _Atomic uint64_t last_warn;
+	uint64_t now = lis_now_usec(), prev = atomic_load(&last_warn);
+	if (now - prev >= 10000000u && atomic_compare_exchange_strong(&last_warn, &prev, now))
+		lis_log(LIS_LOG_WARN,
+		        "accept: %s: not accepting for %d ms (see limits.max_connections and the "
+		        "open files limit)",
+		        strerror(e), ACCEPT_PAUSE_MSEC);
+	lis_metrics_accept_error();
+	if (!w)
+		return;
+	struct timeval tv = {0, ACCEPT_PAUSE_MSEC * 1000};
+	evconnlistener_disable(lev);
+	event_add(w->resume_ev, &tv);
+}
+
 int lis_worker_init(lis_worker_t *w, lis_server_t *s, unsigned id, char *err, size_t errlen)
 {
 	const lis_config_t *cfg = s->cfg;
@@ -583,11 +628,13 @@ int lis_worker_init(lis_worker_t *w, lis_server_t *s, unsigned id, char *err, si
 			         cfg->listen[i].addr);
 			return -ENOMEM;
 		}
+		evconnlistener_set_error_cb(lev, on_accept_error);
 	}
 	w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, on_drain, w);
 	w->fixup_ev = event_new(w->base, -1, 0, on_fixup, w);
-	if (!w->stop_ev || !w->drain_ev || !w->fixup_ev) {
+	w->resume_ev = event_new(w->base, -1, 0, on_accept_resume, w);
+	if (!w->stop_ev || !w->drain_ev || !w->fixup_ev || !w->resume_ev) {
 		snprintf(err, errlen, "cannot create events");
 		return -ENOMEM;
 	}
@@ -597,6 +644,7 @@ int lis_worker_init(lis_worker_t *w, lis_server_t *s, unsigned id, char *err, si
 void *lis_worker_main(void *arg)
 {
 	lis_worker_t *w = arg;
+	tl_worker = w;
 	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }
@@ -616,6 +664,8 @@ void lis_worker_deinit(lis_worker_t *w)
 		event_free(w->drain_ev);
 	if (w->fixup_ev)
 		event_free(w->fixup_ev);
+	if (w->resume_ev)
+		event_free(w->resume_ev);
 	event_base_free(w->base);
 	free(w->fronts);
 	free(w->bound);

@@ -393,6 +393,8 @@ void lis_metrics_http_error(int status);
 void lis_metrics_reload(bool ok);
 void lis_metrics_connection(int delta);
 void lis_metrics_connection_rejected(void);
+/** accept() failed (EMFILE, ENFILE, ENOMEM...): http.c paused accepting. */
+void lis_metrics_accept_error(void);
 /** Current open connections (all workers). */
 long lis_metrics_open_connections(void);
 /**

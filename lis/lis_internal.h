@@ -128,6 +128,7 @@ struct lis_worker {
 	struct event *stop_ev;              /**< activated by the control thread */
 	struct event *drain_ev;             /**< polls in-flight requests while draining */
 	struct event *fixup_ev;             /**< attaches close callbacks to new connections */
+	struct event *resume_ev;            /**< accepts again after EMFILE (http.c) */
 	struct bufferevent *pending[LIS_PENDING_MAX];
 	size_t n_pending;
 	unsigned inflight;

@@ -31,6 +31,7 @@ static struct {
 	atomic_ullong reload_ok, reload_failed;
 	atomic_long conns;
 	atomic_ullong conns_rejected;
+	atomic_ullong accept_errors;
 	atomic_ullong deref_held[HELD_CODE_COUNT]; /* dereferences answered with HELD/PIDF/text */
 	atomic_ullong deref[LIS_DR_COUNT];
 } M;
@@ -89,6 +90,11 @@ void lis_metrics_connection(int delta)
 void lis_metrics_connection_rejected(void)
 {
 	INC(M.conns_rejected);
+}
+
+void lis_metrics_accept_error(void)
+{
+	INC(M.accept_errors);
 }
 
 long lis_metrics_open_connections(void)
@@ -222,5 +228,9 @@ int lis_metrics_render(held_buf_t *b, const wm_index_t *ix)
 	  "limits.max_connections was reached.\n"
 	  "# TYPE lis_connections_rejected_total counter\nlis_connections_rejected_total %llu\n",
 	  GET(M.conns_rejected));
+	P("# HELP lis_accept_errors_total accept() failures (out of descriptors or memory); "
+	  "accepting pauses 100 ms after each.\n"
+	  "# TYPE lis_accept_errors_total counter\nlis_accept_errors_total %llu\n",
+	  GET(M.accept_errors));
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -37,6 +38,33 @@ static int bind_one(const lis_listen_t *l, char *err, size_t errlen)
 		return -e;
 	}
 	return fd;
+}
+
+/* Descriptors lisd needs besides its connections: listeners, the store and
+ * outbox, log and events files, webhook sockets, the event loops. */
+#define FD_RESERVE 128
+
+/*
+ * Every connection is a descriptor: lift the soft RLIMIT_NOFILE up to what
+ * limits.max_connections needs (never past the hard limit, which is the
+ * operator's: LimitNOFILE= in deploy/lisd.service). Past the limit accept()
+ * fails with EMFILE; http.c then pauses accepting instead of spinning.
+ */
+static void raise_fd_limit(const lis_config_t *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->max_connections + FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		lis_log(LIS_LOG_WARN,
+		        "open files limit is %llu: fewer than limits.max_connections (%u) + %u; "
+		        "connections past it wait until others close (raise LimitNOFILE or "
+		        "ulimit -n)",
+		        (unsigned long long)rl.rlim_cur, cfg->max_connections, FD_RESERVE);
 }
 
 int lis_server_new(const lis_config_t *cfg, lis_server_t **out, char *err, size_t errlen)
@@ -81,6 +109,7 @@ int lis_server_new(const lis_config_t *cfg, lis_server_t **out, char *err, size_
 		for (size_t i = 0; i < cfg->n_listen; i++)
 			if (s->ctxs[i])
 				lis_tls_request_client_cert(s->ctxs[i]);
+	raise_fd_limit(cfg);
 	/* config -> store -> bind: the index is built before the first accept. */
 	s->reloader = lis_reloader_new(cfg->db);
 	for (size_t i = 0; i < cfg->n_listen; i++) {

@@ -4,6 +4,7 @@
  * correctly, and its resident memory stays bounded (VmRSS of the lisd
  * process, read from /proc before and after each attack).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -188,8 +189,8 @@ static void start_lisd(ts_lisd_t *l, const char *limits)
 
 static void setup(void)
 {
-	/* 1 000 idle + 200 slow connections need more than 1024 descriptors,
-	 * here and in lisd (which inherits the limit). */
+	/* 1 000 idle + 1 000 slow connections need more than 1024 descriptors
+	 * here (lisd raises its own limit for limits.max_connections). */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 4096) {
 		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
@@ -442,7 +443,7 @@ Test(hostile, body_that_never_finishes_is_closed_by_the_timeout)
 
 Test(hostile, idle_and_slow_connections_do_not_starve_a_normal_client)
 {
-	enum { IDLE = 1000, SLOW = 200, ROUNDS = 6 };
+	enum { IDLE = 1000, SLOW = 1000, ROUNDS = 6 };
 	static int idle[IDLE], slow[SLOW];
 	static const char slow_req[] = "POST /held/" TENANT_A " HTTP/1.1\r\nHost: slow\r\n";
 	for (int i = 0; i < IDLE; i++) {
@@ -480,6 +481,104 @@ Test(hostile, idle_and_slow_connections_do_not_starve_a_normal_client)
 	for (int i = 0; i < SLOW; i++)
 		close(slow[i]);
 	assert_survived();
+}
+
+/* Open descriptors of a process. */
+static int open_fds(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd", pid);
+	DIR *d = opendir(path);
+	int n = 0;
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* CPU seconds (user + system) a process has used. */
+static double cpu_seconds(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	unsigned long long ut, st;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+	                 &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Out of descriptors, accept() fails with EMFILE and the connection stays in
+ * the backlog, so the listening socket stays readable: a server that simply
+ * retries spins at 100% CPU. lisd pauses accepting (lis/http.c), keeps
+ * serving what it has, and takes up the backlog once descriptors free up.
+ */
+Test(hostile, out_of_descriptors_pauses_accepting_instead_of_spinning)
+{
+	if (ts_valgrind())
+		cr_skip_test("valgrind keeps descriptors of its own: not run under valgrind");
+	enum { CONNS = 48, SPARE = 8 };
+	ts_lisd_t l;
+	start_lisd(&l, "request_timeout: 30s");
+	int kept = tcp_connect(l.port); /* an open keep-alive connection keeps working */
+	cr_assert_geq(kept, 0);
+	int used = open_fds(l.pid);
+	cr_assert_gt(used, 0);
+	struct rlimit back, cap;
+	cr_assert_eq(prlimit(l.pid, RLIMIT_NOFILE, NULL, &back), 0, "prlimit: %s", strerror(errno));
+	/* lisd lifted its soft limit for limits.max_connections (10 000 by default) */
+	rlim_t want = 10000 + 128;
+	cr_assert_geq(back.rlim_cur, back.rlim_max < want ? back.rlim_max : want,
+	              "lisd's open files limit is %llu", (unsigned long long)back.rlim_cur);
+	cap = (struct rlimit){(rlim_t)(used + SPARE), back.rlim_max}; /* soft only: reversible */
+	cr_assert_eq(prlimit(l.pid, RLIMIT_NOFILE, &cap, NULL), 0, "prlimit: %s", strerror(errno));
+	static int c[CONNS];
+	for (int i = 0; i < CONNS; i++) {
+		c[i] = tcp_connect(l.port); /* the kernel completes them from the backlog */
+		cr_assert_geq(c[i], 0, "connection %d: %s", i, strerror(errno));
+	}
+	usleep(300000);
+	double cpu0 = cpu_seconds(l.pid);
+	usleep(2000000);
+	double spent = cpu_seconds(l.pid) - cpu0;
+	cr_assert_geq(cpu0, 0);
+	/* retrying accept() in a loop would take the whole 2 s of a core */
+	cr_assert_lt(spent, 0.5, "lisd used %.2f s of CPU in 2 s while out of descriptors", spent);
+
+	char *req = NULL;
+	int n = asprintf(&req,
+	                 "POST /held/" TENANT_A " HTTP/1.1\r\nHost: x\r\n" HELD_CT
+	                 "Content-Length: %zu\r\n\r\n%s",
+	                 strlen(REQ), REQ);
+	cr_assert(n > 0 && send_all(kept, req, (size_t)n));
+	char buf[8192];
+	bool closed;
+	recv_for(kept, buf, sizeof buf, 5000, "</locationResponse>", 1, &closed);
+	cr_assert(strstr(buf, "ROOM>101<"), "the open connection was not served:\n%s", buf);
+	free(req);
+	close(kept);
+
+	for (int i = 0; i < CONNS; i++)
+		close(c[i]);
+	cr_assert_eq(prlimit(l.pid, RLIMIT_NOFILE, &back, NULL), 0);
+	assert_still_serving(l.port);
+	ts_http_resp_t m;
+	cr_assert_eq(ts_http(l.port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
+	cr_assert(strstr(m.body, "lis_accept_errors_total ") &&
+	              !strstr(m.body, "lis_accept_errors_total 0\n"),
+	          "accept errors not counted:\n%s", m.body);
+	ts_http_resp_free(&m);
+	ts_lisd_stop(&l);
 }
 
 Test(hostile, pipelined_requests_are_answered_in_order)
