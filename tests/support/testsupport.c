@@ -60,9 +60,22 @@ bool ts_valgrind(void)
 	return on;
 }
 
+bool ts_instrumented(void)
+{
+	const char *other = getenv("LIS_TEST_LISD");
+	return ts_valgrind() || (other && other[0]);
+}
+
 int ts_ms(int ms)
 {
-	return ts_valgrind() ? ms * 20 : ms;
+	return ts_instrumented() ? ms * 20 : ms;
+}
+
+/* The lisd the tests run: $LIS_TEST_LISD (e.g. a ThreadSanitizer build) or ours. */
+static const char *lisd_bin(void)
+{
+	const char *other = getenv("LIS_TEST_LISD");
+	return other && other[0] ? other : ts_bin("lisd");
 }
 
 /* Exit status valgrind reports its findings with; no project binary uses it. */
@@ -632,7 +645,7 @@ void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
 		snprintf(listen, sizeof listen, "127.0.0.1:%d", l->port);
 		const char *argv[64];
 		int ac = 0;
-		argv[ac++] = ts_bin("lisd");
+		argv[ac++] = lisd_bin();
 		if (config_yaml) {
 			char *cfg = replace_port(config_yaml, l->port);
 			free(cfgpath);

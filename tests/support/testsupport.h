@@ -26,8 +26,15 @@ const char *ts_bin(const char *name);
  * (they are measured in the plain and sanitizer runs).
  */
 bool ts_valgrind(void);
-/** Milliseconds scaled for the run: ms normally, 20 x ms under valgrind. */
+/** Milliseconds scaled for the run: ms normally, 20 x ms when ts_instrumented(). */
 int ts_ms(int ms);
+/**
+ * True under valgrind, or when LIS_TEST_LISD names another lisd binary (the
+ * ThreadSanitizer build of deploy/test.sh's race pass): lisd is many times
+ * slower and bigger, so time, CPU and memory figures mean nothing there and
+ * the tests that measure them skip those assertions.
+ */
+bool ts_instrumented(void);
 
 /** New private temp dir (caller frees the string, removes with ts_rmtree). */
 char *ts_mkdtemp(void);
@@ -113,7 +120,7 @@ typedef struct {
 int ts_free_port(void);
 
 /**
- * Starts lisd with `--db db --listen 127.0.0.1:PORT` plus extra argv (NULL
+ * Starts lisd (the build's, or $LIS_TEST_LISD) with `--db db --listen 127.0.0.1:PORT` plus extra argv (NULL
  * terminated, may be NULL), or with a config file when config_yaml is not NULL
  * (the text may contain "@PORT@", replaced by the chosen port). Waits until
  * /healthz answers 200 (10 s). Asserts on failure.
