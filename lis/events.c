@@ -7,6 +7,8 @@
  * Durability: lis_events_emit returns only after the file line is written
  * and fdatasync'ed and the outbox transaction is committed, so once the
  * request that caused an event is answered, a SIGKILL cannot lose it.
+ * A line cut short (a crash inside write(2), a full disk) is ended before
+ * the next one is appended, so it never swallows a later event.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lis/lis_internal.h"
@@ -43,6 +46,7 @@ typedef struct {
 struct lis_events {
 	int fd; /* JSON Lines file, or -1 */
 	char *file;
+	atomic_bool torn; /* the file ends inside a line: the next write ends it first */
 	lis_outbox_t *ob;
 	lis_webhook_t *wh;
 	lis_config_t route; /* copy of the routing part of the config */
@@ -427,6 +431,91 @@ static void route_free(lis_config_t *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* ---------------- the file sink ------------------------------------------ */
+
+/*
+ * Appends one line with one write(2) (O_APPEND keeps concurrent lines whole)
+ * and fdatasyncs it. When the file ends inside a line (ev->torn), the same
+ * write starts with a '\n' that ends the fragment first. A write cut short
+ * (a full disk, a file size limit) sets ev->torn for the next one. n may be
+ * 0 to end a fragment only.
+ */
+static int write_line(lis_events_t *ev, const char *p, size_t n)
+{
+	size_t hdr = atomic_load(&ev->torn) ? 1 : 0, off = 0, total = hdr + n;
+
+	while (off < total) {
+		struct iovec v[2];
+		int k = 0;
+		if (off < hdr)
+			v[k++] = (struct iovec){(void *)"\n", 1};
+		size_t po = off > hdr ? off - hdr : 0;
+		if (po < n)
+			v[k++] = (struct iovec){(void *)(p + po), n - po};
+		ssize_t w = writev(ev->fd, v, k);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? -errno : -EIO;
+			if (off > hdr)
+				atomic_store(&ev->torn, true); /* part of this line is there */
+			else if (hdr && off == hdr)
+				atomic_store(&ev->torn, false); /* only the fragment was ended */
+			return e;
+		}
+		off += (size_t)w;
+	}
+	if (hdr)
+		atomic_store(&ev->torn, false);
+	return fdatasync(ev->fd) != 0 ? -errno : 0;
+}
+
+/*
+ * A crash can leave the file ending inside a line: SIGKILL lands while the
+ * kernel copies a line that spans a page (write(2) then returns short, then
+ * the process is gone), or the power goes before fdatasync. That event was
+ * never confirmed (lis_events_emit returns after the whole line is synced),
+ * but the next line appended would be glued to the fragment and lost to
+ * every reader. The fragment is ended with a '\n' and reported, never cut
+ * off: readers of an append-only log (log shippers) keep offsets into it.
+ */
+static void seal_torn_tail(lis_events_t *ev)
+{
+	char tail[LIS_EVENT_BODY_MAX + 2];
+	struct stat st;
+
+	if (fstat(ev->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	int rfd = open(ev->file, O_RDONLY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	off_t from = st.st_size > (off_t)sizeof tail ? st.st_size - (off_t)sizeof tail : 0;
+	ssize_t r = pread(rfd, tail, (size_t)(st.st_size - from), from);
+	close(rfd);
+	if (r <= 0 || tail[r - 1] == '\n')
+		return;
+	const char *nl = memrchr(tail, '\n', (size_t)r);
+	const char *frag = nl ? nl + 1 : tail;
+	size_t flen = (size_t)(tail + r - frag);
+	char id[37] = "";
+	if (flen >= 43 && strncmp(frag, "{\"id\":\"", 7) == 0)
+		snprintf(id, sizeof id, "%.36s", frag + 7);
+	atomic_store(&ev->torn, true);
+	int w = write_line(ev, "", 0);
+	if (w)
+		lis_log(LIS_LOG_WARN,
+		        "events.file %s: its last line (%s%zu bytes%s%s) was cut short by a crash "
+		        "or a full disk; cannot end it now (%s): the next event will",
+		        ev->file, nl || from == 0 ? "" : "at least ", flen, id[0] ? ", event " : "",
+		        id, strerror(-w));
+	else
+		lis_log(LIS_LOG_WARN,
+		        "events.file %s: its last line (%s%zu bytes%s%s) was cut short by a crash "
+		        "or a full disk; ended it, so the next event starts a line of its own",
+		        ev->file, nl || from == 0 ? "" : "at least ", flen, id[0] ? ", event " : "",
+		        id);
+}
+
 /* ---------------- lifecycle ---------------------------------------------- */
 
 int lis_events_open(const lis_config_t *cfg, lis_events_t **out, char *err, size_t errlen)
@@ -439,6 +528,7 @@ int lis_events_open(const lis_config_t *cfg, lis_events_t **out, char *err, size
 	if (!ev)
 		return -ENOMEM;
 	ev->fd = -1;
+	atomic_init(&ev->torn, false);
 	route_copy(&ev->route, cfg);
 	if ((rc = dd_init(&ev->dd, cfg->events_dedup_s, LIS_DEDUP_MAX_KEYS))) {
 		snprintf(err, errlen, "events: out of memory");
@@ -453,6 +543,7 @@ int lis_events_open(const lis_config_t *cfg, lis_events_t **out, char *err, size
 			         cfg->events_file, strerror(errno));
 			goto out;
 		}
+		seal_torn_tail(ev);
 	}
 	const char *dir = cfg->events_outbox;
 	if (!dir && cfg->db) {
@@ -504,21 +595,6 @@ void lis_events_close(lis_events_t *ev)
 
 /* ---------------- emit --------------------------------------------------- */
 
-static int write_line(int fd, const char *p, size_t n)
-{
-	/* One write(2) per line (O_APPEND keeps concurrent lines whole). */
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return fdatasync(fd) != 0 ? -errno : 0;
-}
-
 int lis_events_emit(lis_events_t *ev, const lis_event_t *e)
 {
 	held_buf_t b;
@@ -548,7 +624,7 @@ int lis_events_emit(lis_events_t *ev, const lis_event_t *e)
 		goto out;
 	}
 	if (ev->fd >= 0) {
-		int w = write_line(ev->fd, b.p, b.len);
+		int w = write_line(ev, b.p, b.len);
 		if (w) {
 			lis_log(LIS_LOG_ERROR, "events.file %s: %s event %s not written: %s",
 			        ev->file, lis_event_type_name(e->type), id, strerror(-w));

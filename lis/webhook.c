@@ -9,6 +9,7 @@
  *
  * A URL that just failed is held back until its own back-off passes, so a
  * receiver that is down sees one probe at a time, not the whole backlog.
+ * A delivery that succeeds starts the next one at once (refill_soon).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,7 +61,8 @@ struct lis_webhook {
 	struct evdns_base *dns;
 	SSL_CTX *ssl;
 	int wake[2];
-	struct event *wake_ev, *tick_ev;
+	struct event *wake_ev, *tick_ev, *refill_ev;
+	uint64_t pass_at_us, scan_us; /* when the last pass started, how long its scan took */
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
@@ -124,6 +126,25 @@ static void slot_release(inflight_t *f)
 	f->url = NULL;
 }
 
+/*
+ * Refills the slot a delivery freed, on a pass of its own (a connection is
+ * not freed inside its own callback), so a backlog (an outage, a restart)
+ * drains at the receiver's pace instead of LIS_WEBHOOK_INFLIGHT events per
+ * tick. A scan walks every due entry, also those of a receiver in back-off:
+ * these extra passes start no sooner than 4 scan durations after the last
+ * one started, so a large backlog for a dead receiver costs at most about a
+ * quarter of this thread, whatever the pace of the live ones.
+ */
+static void refill_soon(lis_webhook_t *wh)
+{
+	if (evtimer_pending(wh->refill_ev, NULL))
+		return;
+	uint64_t now = lis_now_usec(), at = wh->pass_at_us + 4 * wh->scan_us;
+	uint64_t d = at > now ? at - now : 0;
+	struct timeval tv = {(time_t)(d / 1000000u), (suseconds_t)(d % 1000000u)};
+	evtimer_add(wh->refill_ev, &tv);
+}
+
 static void on_done(struct evhttp_request *req, void *arg)
 {
 	inflight_t *f = arg;
@@ -147,6 +168,7 @@ static void on_done(struct evhttp_request *req, void *arg)
 		atomic_fetch_add(&wh->ctr->delivered, 1);
 		if (us)
 			us->fails = 0, us->until_ms = 0;
+		refill_soon(wh);
 	} else {
 		uint32_t att = f->attempts + 1;
 		uint64_t d = lis_webhook_backoff_ms(att, wh->retry_max_s);
@@ -337,7 +359,9 @@ static void pass(lis_webhook_t *wh)
 	if (atomic_load(&wh->stop))
 		return;
 	scan_t s = {wh, lis_wall_ms(), 0};
+	wh->pass_at_us = lis_now_usec();
 	int rc = lis_outbox_scan_due(wh->ob, s.now, on_due, &s);
+	wh->scan_us = lis_now_usec() - wh->pass_at_us;
 	if (rc)
 		lis_log(LIS_LOG_ERROR, "events outbox: cannot read: %s", lis_strerror(rc));
 }
@@ -412,7 +436,8 @@ int lis_webhook_new(lis_outbox_t *ob, lis_ev_counters_t *ctr, unsigned retry_max
 	struct timeval tv = {0, TICK_MS * 1000};
 	wh->wake_ev = event_new(wh->base, wh->wake[0], EV_READ | EV_PERSIST, on_wake, wh);
 	wh->tick_ev = event_new(wh->base, -1, EV_PERSIST, on_tick, wh);
-	if (!wh->wake_ev || !wh->tick_ev || event_add(wh->wake_ev, NULL) ||
+	wh->refill_ev = evtimer_new(wh->base, on_tick, wh);
+	if (!wh->wake_ev || !wh->tick_ev || !wh->refill_ev || event_add(wh->wake_ev, NULL) ||
 	    event_add(wh->tick_ev, &tv)) {
 		snprintf(err, errlen, "events: cannot create events");
 		goto out;
@@ -463,6 +488,8 @@ void lis_webhook_free(lis_webhook_t *wh)
 		event_free(wh->wake_ev);
 	if (wh->tick_ev)
 		event_free(wh->tick_ev);
+	if (wh->refill_ev)
+		event_free(wh->refill_ev);
 	if (wh->dns)
 		evdns_base_free(wh->dns, 0);
 	if (wh->base)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -455,6 +456,95 @@ Test(events, file_sink_lines_stay_whole_under_concurrency)
 	cr_assert_eq(st.st_mode & 0077 & ~0040, 0, "events file not world-readable");
 }
 
+/*
+ * A SIGKILL inside write(2) can leave the file ending inside a line (the
+ * kernel stops copying a line that spans a page when the signal lands).
+ * Reopened, the sink ends that fragment, so the next event is a whole line
+ * of its own instead of being glued to it; a whole file is left as it is.
+ */
+Test(events, file_sink_ends_a_line_torn_by_a_crash)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/events.jsonl", tmp);
+	const char *whole = "{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"count\":1}\n";
+	const char *frag = "{\"id\":\"7c9e6679-7425-40de-944b-e07fc1f90ae7\",\"ts\":\"2026-11-2";
+	char *init = NULL;
+	cr_assert(asprintf(&init, "%s%s", whole, frag) > 0);
+	free(ts_write_file(tmp, "events.jsonl", init));
+	lis_config_t c;
+	base_cfg(&c);
+	c.events_file = path;
+	lis_events_t *ev = open_ev(&c);
+	wm_location_t loc = sample_loc();
+	lis_event_t call = {.type = LIS_EV_EMERGENCY_CALL,
+	                    .tenant = TEN_A,
+	                    .loc = &loc,
+	                    .method = WM_M_SUBNET,
+	                    .dialed = "911"};
+	cr_assert_eq(lis_events_emit(ev, &call), 0);
+	lis_events_close(ev);
+
+	char *s = ts_read_file(path, NULL);
+	size_t pre = strlen(init);
+	cr_assert(strncmp(s, init, pre) == 0, "the file was rewritten:\n%s", s);
+	cr_assert_eq(s[pre], '\n', "the fragment was not ended:\n%s", s);
+	const char *last = s + pre + 1;
+	size_t last_len = strlen(last);
+	cr_assert(json_line(last, last_len), "the next event is not a line of its own:\n%s", s);
+	free(s);
+
+	/* A file that ends in '\n' gets nothing but the next line. */
+	ev = open_ev(&c);
+	lis_events_close(ev);
+	s = ts_read_file(path, NULL);
+	cr_assert_eq(strlen(s), pre + 1 + last_len, "reopening changed a whole file:\n%s", s);
+	free(s);
+	free(init);
+}
+
+/*
+ * A write cut short while lisd runs (a full disk; here the file size limit,
+ * which truncates the write the same way) is reported as an error, and the
+ * next event still starts a line of its own.
+ */
+Test(events, file_sink_ends_a_line_cut_short_at_run_time)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/events.jsonl", tmp);
+	lis_config_t c;
+	base_cfg(&c);
+	c.events_file = path;
+	lis_events_t *ev = open_ev(&c);
+	wm_location_t loc = sample_loc();
+	lis_event_t call = {.type = LIS_EV_TEST_CALL,
+	                    .tenant = TEN_A,
+	                    .loc = &loc,
+	                    .method = WM_M_SUBNET,
+	                    .dialed = "933"};
+	cr_assert_eq(lis_events_emit(ev, &call), 0);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit old, lim;
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)st.st_size + 40;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int rc = lis_events_emit(ev, &call);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	cr_assert_neq(rc, 0, "a line cut short must be reported");
+	cr_assert_eq(lis_events_emit(ev, &call), 0);
+	lis_events_close(ev);
+
+	char *s = ts_read_file(path, NULL);
+	char *l1 = strchr(s, '\n') + 1, *l2 = strchr(l1, '\n');
+	cr_assert_not_null(l2, "the cut line was not ended:\n%s", s);
+	cr_assert_eq(l2 - l1, 40, "expected the 40 bytes the limit let through:\n%s", s);
+	cr_assert(json_line(s, (size_t)(l1 - s)));
+	cr_assert(json_line(l2 + 1, strlen(l2 + 1)), "the next event is not whole:\n%s", s);
+	free(s);
+}
+
 Test(events, no_sink_only_counts)
 {
 	lis_config_t c;
@@ -641,6 +731,49 @@ Test(events, receiver_down_then_up_gets_each_event_once)
 	HAS(mt, "lis_events_outbox_depth 0\n");
 	free(mt);
 	held_buf_deinit(&m);
+	lis_events_close(ev);
+	rcv_free(&r);
+	free(hook);
+}
+
+/*
+ * A backlog (an outage, a restart) drains at the receiver's pace: each
+ * delivery that succeeds starts the next one at once. Refilling the
+ * LIS_WEBHOOK_INFLIGHT slots only on the 250 ms tick would take N / 8 ticks
+ * (12.5 s here); the bound below is well under that, not a speed goal.
+ */
+Test(events, backlog_drains_at_the_receivers_pace, .timeout = 60)
+{
+	int port = ts_free_port();
+	char *hook = url(port, "/hook"), ob[4200];
+	snprintf(ob, sizeof ob, "%s/outbox", tmp);
+	lis_config_t c;
+	base_cfg(&c);
+	c.events_webhook = hook;
+	c.events_outbox = ob;
+	lis_events_t *ev = open_ev(&c);
+	enum { N = 400 };
+	wm_location_t loc = sample_loc();
+	lis_event_t call = {.type = LIS_EV_EMERGENCY_CALL,
+	                    .tenant = TEN_A,
+	                    .loc = &loc,
+	                    .method = WM_M_SUBNET,
+	                    .dialed = "911"};
+	int bad = 0;
+	for (int i = 0; i < N; i++)
+		bad += lis_events_emit(ev, &call) != 0;
+	cr_assert_eq(bad, 0);
+	rcv_t r;
+	cr_assert_eq(rcv_start(&r, port, 0), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(lis_events_start(ev), 0);
+	bool all = rcv_wait(&r, N, 30000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_assert(all, "only %zu of %d delivered", rcv_count(&r), N);
+	cr_assert_lt(secs, 5.0, "%d waiting events took %.1f s to reach a receiver that is up", N,
+	             secs);
 	lis_events_close(ev);
 	rcv_free(&r);
 	free(hook);
