@@ -1,15 +1,18 @@
 /*
  * wiremap — the administrator's tool for the wiremap database (SPEC §3):
- *   wiremap import --db DIR [--tenant ID] [--dry-run] [--replace] FILE...
+ *   wiremap import --db DIR [--tenant ID] [--dry-run] [--replace] [--map-size SIZE] FILE...
  *   wiremap export --db DIR [--tenant ID]
  *   wiremap lookup --db DIR [--tenant ID] [--chassis X [--port Y]] [--bssid B]...
  *   wiremap stats  --db DIR
  * Exit codes (sysexits.h): 0 ok, 1 lookup found nothing, 64 usage, 65 invalid
- * input, 73 database cannot be created, 74 database read/write failure.
+ * input, 73 database cannot be created or has no room left (disk full, map
+ * size reached), 74 database read/write failure.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +29,7 @@
 #endif
 
 static const char *const USAGE_IMPORT =
-    "wiremap import --db DIR [--tenant ID] [--dry-run] [--replace] FILE...";
+    "wiremap import --db DIR [--tenant ID] [--dry-run] [--replace] [--map-size SIZE] FILE...";
 static const char *const USAGE_EXPORT = "wiremap export --db DIR [--tenant ID]";
 static const char *const USAGE_LOOKUP =
     "wiremap lookup --db DIR [--tenant ID] [--chassis X [--port Y]] [--bssid B] [--ip A] "
@@ -91,7 +94,95 @@ static int bad_option(const char *cmd, const char *usage, int c, char **argv)
 	return usage_error(cmd, usage, "unknown option '%s'", arg ? arg : "?");
 }
 
-/* Store failures: one line, 73 when it cannot be created, else 74. */
+/* Bounds of --map-size: a few LMDB pages, and far more than any site needs. */
+#define MAP_SIZE_MIN ((uint64_t)64 << 10)
+#define MAP_SIZE_MAX ((uint64_t)1 << 40)
+
+/* "65536", "64k", "64M", "2G", "1T" (powers of 1024, any case) -> bytes. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	unsigned shift = 0;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	default:
+		return false;
+	}
+	if (*p && p[1])
+		return false;
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*out = v << shift;
+	return true;
+}
+
+/* Bytes as the option takes them: "256k", "64M", "2G" when exact, else bytes. */
+static void size_text(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "TGMk";
+	for (int i = 0; i < 4; i++) {
+		unsigned shift = 40 - 10 * (unsigned)i;
+		if (v >= ((uint64_t)1 << shift) && v % ((uint64_t)1 << shift) == 0) {
+			snprintf(buf, len, "%" PRIu64 "%c", v >> shift, units[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%" PRIu64, v);
+}
+
+/* The store is full: what happened, that nothing changed, and the fix.
+ * map is the map size in use (0 = unknown). */
+static int store_full(const char *cmd, const char *db, uint64_t map)
+{
+	char now[48], next[32];
+	uint64_t want = map ? map * 2 : WM_STORE_DEFAULT_MAPSIZE;
+	if (want < WM_STORE_DEFAULT_MAPSIZE)
+		want = WM_STORE_DEFAULT_MAPSIZE;
+	/* a round figure: the next power of two */
+	uint64_t p2 = MAP_SIZE_MIN;
+	while (p2 < want && p2 < MAP_SIZE_MAX)
+		p2 <<= 1;
+	now[0] = '\0';
+	if (map) {
+		char t[32];
+		size_text(map, t, sizeof t);
+		snprintf(now, sizeof now, " (%s)", t);
+	}
+	size_text(p2, next, sizeof next);
+	fprintf(stderr,
+	        "wiremap %s: %s: the database is full: this import needs more than its map "
+	        "size%s; nothing was changed. Import again with a larger --map-size, e.g. "
+	        "--map-size %s (an upper bound, not disk space used up front)\n",
+	        cmd, db, now, next);
+	return EX_CANTCREAT;
+}
+
+/* Store failures: one line, 73 when it cannot be created or is full, else 74. */
 static int store_error(const char *cmd, const char *db, int err)
 {
 	if (err == -ENOENT) {
@@ -108,11 +199,8 @@ static int store_error(const char *cmd, const char *db, int err)
 		        cmd, db, lis_strerror(err), WM_STORE_FORMAT);
 		return EX_IOERR;
 	}
-	if (err == LIS_EFULL) {
-		fprintf(stderr, "wiremap %s: %s: %s; nothing was changed\n", cmd, db,
-		        lis_strerror(err));
-		return EX_IOERR;
-	}
+	if (err == LIS_EFULL)
+		return store_full(cmd, db, 0);
 	fprintf(stderr, "wiremap %s: %s: %s\n", cmd, db, lis_strerror(err));
 	return (err == -EACCES || err == -EROFS || err == -ENOTDIR || err == -ENOSPC) ? EX_CANTCREAT
 	                                                                              : EX_IOERR;
@@ -130,18 +218,18 @@ static bool db_exists(const char *db)
 
 static int cmd_import(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-	                                     {"tenant", required_argument, NULL, 't'},
-	                                     {"dry-run", no_argument, NULL, 'n'},
-	                                     {"replace", no_argument, NULL, 'r'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {"version", no_argument, NULL, 'V'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},       {"tenant", required_argument, NULL, 't'},
+	    {"dry-run", no_argument, NULL, 'n'},        {"replace", no_argument, NULL, 'r'},
+	    {"map-size", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
 	const char *db = NULL;
 	wm_import_opts_t io = {0};
+	uint64_t map_size = 0;
+	const char *argv_map_size = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":d:t:nrhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:t:nrm:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -155,6 +243,15 @@ static int cmd_import(int argc, char **argv)
 		case 'r':
 			io.replace = true;
 			break;
+		case 'm':
+			if (!parse_size(optarg, &map_size) || map_size < MAP_SIZE_MIN ||
+			    map_size > MAP_SIZE_MAX || map_size > SIZE_MAX)
+				return usage_error("import", USAGE_IMPORT,
+				                   "--map-size \"%s\": expected a size between 64k "
+				                   "and 1T, like 512M or 8G",
+				                   optarg);
+			argv_map_size = optarg;
+			break;
 		case 'h':
 			printf(
 			    "usage: %s\n"
@@ -165,14 +262,25 @@ static int cmd_import(int argc, char **argv)
 			    "problem\n"
 			    "is listed as FILE:LINE: field: what is wrong.\n"
 			    "\n"
-			    "  --db DIR      the database directory (created when missing)\n"
-			    "  --tenant ID   the tenant CSV files belong to (required with CSV)\n"
-			    "  --dry-run     validate only, write nothing\n"
-			    "  --replace     the tenants named in the files lose their stored "
-			    "data\n"
-			    "                first (default: merge, records updated by id)\n"
+			    "  --db DIR         the database directory (created when missing)\n"
+			    "  --tenant ID      the tenant CSV files belong to (required with "
+			    "CSV);\n"
+			    "                   with it, YAML files may name this tenant only\n"
+			    "  --dry-run        validate only, write nothing\n"
+			    "  --replace        the tenants named in the files lose their stored\n"
+			    "                   data first (default: merge, records updated by "
+			    "id)\n"
+			    "  --map-size SIZE  the most the database may grow to (the LMDB map\n"
+			    "                   size): bytes or 512M, 8G..., from 64k to 1T.\n"
+			    "                   Default: the largest size used before, at least "
+			    "4G.\n"
+			    "                   A larger size stays for later imports and lisd; "
+			    "it\n"
+			    "                   reserves address space, not disk.\n"
 			    "\n"
-			    "exit: 0 imported, 65 invalid input, 73/74 database failure\n",
+			    "exit: 0 imported, 65 invalid input, 73 database cannot be created or\n"
+			    "is full (raise --map-size or free disk space), 74 read/write "
+			    "failure\n",
 			    USAGE_IMPORT);
 			return 0;
 		case 'V':
@@ -189,7 +297,17 @@ static int cmd_import(int argc, char **argv)
 	wm_store_t *st = NULL;
 	int err = 0;
 	if (!io.dry_run || db_exists(db)) {
-		err = wm_store_open(db, io.dry_run ? WM_STORE_RDONLY : WM_STORE_CREATE, 0, &st);
+		err = wm_store_open(db, io.dry_run ? WM_STORE_RDONLY : WM_STORE_CREATE,
+		                    (size_t)map_size, &st);
+		if (err == LIS_EFULL) /* a new database whose map cannot even hold its tables */
+			return store_full("import", db, map_size);
+		if ((err == -ENOMEM || err == -EINVAL) && map_size) {
+			fprintf(stderr,
+			        "wiremap import: %s: the system refused to map --map-size %s (%s); "
+			        "give a smaller size\n",
+			        db, argv_map_size, lis_strerror(err));
+			return EX_IOERR;
+		}
 		if (err)
 			return store_error("import", db, err);
 	}
@@ -209,6 +327,11 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, "wiremap import: %zu error%s, nothing imported\n", n,
 		        n == 1 ? "" : "s");
 		rc = EX_DATAERR;
+	} else if (err == LIS_EFULL) {
+		size_t map = 0;
+		if (st)
+			wm_store_map_size(st, &map);
+		rc = store_full("import", db, map);
 	} else if (err) {
 		rc = store_error("import", db, err);
 	} else {

@@ -63,7 +63,7 @@ int wm_err_from_mdb(int rc)
 	default:
 		break;
 	}
-	if (rc > 0 && rc < MDB_KEYEXIST)
-		return -rc; /* LMDB passes system errors through as errno */
+	if (rc > 0)
+		return -rc; /* LMDB passes system errors through as errno (its own are negative) */
 	return LIS_ESTORE;
 }

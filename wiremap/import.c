@@ -86,6 +86,22 @@ int wm_import(wm_store_t *st, const char *const *files, size_t nfiles, const wm_
 	err = load_files(&m, files, nfiles, opts, diag);
 	if (err && err != LIS_EDATA)
 		goto out;
+	/* --tenant scopes the whole run to one tenant: a YAML file naming
+	 * another one is refused, never written (an operator delegated one
+	 * tenant must not reach the others by accident or by design). */
+	if (opts->tenant && *opts->tenant) {
+		for (size_t i = 0; i < m.tenants.n; i++) {
+			const wm_m_tenant_t *t = &m.tenants.v[i];
+			if (strcmp(t->id, opts->tenant) == 0)
+				continue;
+			wm_diag_add(
+			    diag, t->src.file ? t->src.file : "-", t->src.line, "id",
+			    "tenant \"%.80s\" is not the --tenant of this import (\"%.80s\"): "
+			    "import that file without --tenant, or with --tenant %.80s",
+			    t->id, opts->tenant, t->id);
+			err = LIS_EDATA;
+		}
+	}
 
 	/* The write txn is taken before reading what is stored, so the data
 	 * merged and validated is exactly the data this txn replaces. */

@@ -20,12 +20,18 @@
  * no key of one tenant can equal a key of another.
  *
  * A database without a meta table or with another format number is refused
- * with LIS_EVERSION and never read.
+ * with LIS_EVERSION and never read; an empty environment (no table at all)
+ * is "no wiremap yet" (-ENOENT) to readers, and initialised by an importer.
+ *
+ * Map size: see wm_store_open(); a handle adopts a map grown by another
+ * process (MDB_MAP_RESIZED) in wm_store_txn().
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "wiremap/store_internal.h"
 
@@ -73,8 +79,6 @@ static int check_format(wm_store_t *st, MDB_txn *txn, bool create)
 	int rc = mdb_dbi_open(txn, "meta", 0, &st->meta);
 
 	if (rc == MDB_NOTFOUND) {
-		if (!create)
-			return LIS_EVERSION;
 		/* Only an empty environment may be initialised: anything else
 		 * is some other LMDB database we must not touch. */
 		MDB_stat ms;
@@ -84,6 +88,10 @@ static int check_format(wm_store_t *st, MDB_txn *txn, bool create)
 			return mdberr(rc);
 		if (ms.ms_entries != 0)
 			return LIS_EVERSION;
+		/* An empty environment (a first import that failed, e.g. with a
+		 * map too small for the tables) holds no wiremap yet. */
+		if (!create)
+			return -ENOENT;
 		if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)))
 			return mdberr(rc);
 		uint8_t f[4], g[8];
@@ -143,8 +151,13 @@ int wm_store_open(const char *dir, unsigned flags, size_t map_size, wm_store_t *
 		err = mdberr(rc);
 		goto out;
 	}
+	/* An explicit size is a multiple of the page size (LMDB's advice). */
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t page = pg > 0 ? (size_t)pg : 4096;
+	if (map_size && map_size <= SIZE_MAX - page)
+		map_size = (map_size + page - 1) / page * page;
 	if ((rc = mdb_env_set_maxdbs(st->env, 8)) ||
-	    (rc = mdb_env_set_mapsize(st->env, map_size ? map_size : WM_STORE_DEFAULT_MAPSIZE))) {
+	    (map_size && (rc = mdb_env_set_mapsize(st->env, map_size)))) {
 		err = mdberr(rc);
 		goto out;
 	}
@@ -152,6 +165,24 @@ int wm_store_open(const char *dir, unsigned flags, size_t map_size, wm_store_t *
 	if (rc) {
 		err = mdberr(rc);
 		goto out;
+	}
+	/*
+	 * No explicit size: the larger of the size stored in the environment
+	 * (LMDB adopts it when none is set, and persists only increases, so it
+	 * is the largest any writer asked for) and the default. A database an
+	 * operator grew with `wiremap import --map-size` stays writable by
+	 * later imports and readable by lisd without repeating the option. An
+	 * explicit size applies to this handle only; LMDB silently raises one
+	 * below the space already used to that space.
+	 */
+	if (!map_size) {
+		MDB_envinfo info;
+		mdb_env_info(st->env, &info);
+		if (info.me_mapsize < WM_STORE_DEFAULT_MAPSIZE &&
+		    (rc = mdb_env_set_mapsize(st->env, WM_STORE_DEFAULT_MAPSIZE))) {
+			err = mdberr(rc);
+			goto out;
+		}
 	}
 	st->maxkey = (size_t)mdb_env_get_maxkeysize(st->env);
 	/* readers of crashed processes would pin old pages forever */
@@ -200,6 +231,20 @@ int wm_store_txn(wm_store_t *st, bool rdonly, MDB_txn **out)
 		if (dead)
 			rc = mdb_txn_begin(st->env, NULL, rdonly ? MDB_RDONLY : 0, out);
 	}
+	/* Another process (an import with a larger --map-size) grew the data
+	 * beyond this handle's map: adopt the stored size and retry. Safe here
+	 * because a handle is used by one thread at a time and no transaction
+	 * of this handle is open while a new one begins. */
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(st->env, 0)) == 0)
+		rc = mdb_txn_begin(st->env, NULL, rdonly ? MDB_RDONLY : 0, out);
+	return mdberr(rc);
+}
+
+int wm_store_map_size(wm_store_t *st, size_t *size)
+{
+	MDB_envinfo info;
+	int rc = mdb_env_info(st->env, &info);
+	*size = rc ? 0 : info.me_mapsize;
 	return mdberr(rc);
 }
 

@@ -199,17 +199,24 @@ enum {
 
 /**
  * Opens the store in directory `dir`. A database of a newer format is refused
- * with LIS_EVERSION (never misread). map_size 0 = default. Caller closes.
+ * with LIS_EVERSION (never misread). map_size is the LMDB map size, the
+ * upper bound of the database (rounded up to a page): 0 = the larger of
+ * WM_STORE_DEFAULT_MAPSIZE and the size stored in the database (the largest
+ * any writer used); an explicit size applies to this handle only, raised by
+ * LMDB to the space already used when smaller. Caller closes.
  */
 int wm_store_open(const char *dir, unsigned flags, size_t map_size, wm_store_t **out);
 void wm_store_close(wm_store_t *st);
+/** The map size this handle uses (bytes), for messages and stats. */
+int wm_store_map_size(wm_store_t *st, size_t *size);
 /** Import generation: incremented by every committed import. */
 int wm_store_generation(wm_store_t *st, uint64_t *gen);
 
 typedef struct {
 	bool dry_run;       /**< validate everything, write nothing */
 	bool replace;       /**< the named tenants' data is replaced, not merged */
-	const char *tenant; /**< tenant for CSV files (required when any CSV) */
+	const char *tenant; /**< tenant for CSV files (required when any CSV); when set,
+	                         YAML files naming another tenant are refused (LIS_EDATA) */
 } wm_import_opts_t;
 
 typedef struct {

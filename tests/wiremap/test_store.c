@@ -152,6 +152,26 @@ Test(store, records_round_trip_and_truncation_is_detected)
 	wm_arena_deinit(&a);
 }
 
+/*
+ * Protection: an empty LMDB environment (what a first import leaves when its
+ * map cannot even hold the tables) reads as "no wiremap database yet", not
+ * as one of an unsupported format, and a later import initialises it.
+ */
+Test(store, empty_environment_is_no_database_yet)
+{
+	char *dir = ts_mkdtemp();
+	wm_store_t *st = NULL;
+	raw_db(dir, -1, false);
+	cr_expect_eq(wm_store_open(dir, WM_STORE_RDONLY, 0, &st), -ENOENT);
+	cr_expect_null(st);
+	cr_assert_eq(wm_store_open(dir, WM_STORE_CREATE, 0, &st), 0);
+	wm_store_close(st);
+	cr_assert_eq(wm_store_open(dir, WM_STORE_RDONLY, 0, &st), 0);
+	wm_store_close(st);
+	ts_rmtree(dir);
+	free(dir);
+}
+
 /* Generates a wiremap with n locations, each with a few elements. */
 static char *big_yaml(int n, const char *tenant)
 {
@@ -217,4 +237,125 @@ Test(store, read_only_store_refuses_writes)
 	wm_store_close(ro);
 	free(path);
 	fx_fini(&f);
+}
+
+/*
+ * Protection: wm_store_txn adopts a map grown by another process
+ * (MDB_MAP_RESIZED -> mdb_env_set_mapsize(0)). Without it a long-running
+ * reader (lisd) fails every transaction once an import with a larger
+ * --map-size has grown the data beyond the reader's map, and keeps serving
+ * stale data.
+ */
+Test(store, a_reader_follows_data_grown_beyond_its_map)
+{
+	fx_t f;
+	fx_init(&f);
+	fx_import_ok(&f, FX_TWO_TENANTS);
+	wm_store_close(f.st);
+	f.st = NULL;
+	char *y = big_yaml(3000, "tenant-c");
+	char *path = ts_write_file(f.dir, "big.yaml", y);
+	free(y);
+
+	/* a reader whose map is just the data of today (LMDB raises 64k to it) */
+	wm_store_t *ro;
+	cr_assert_eq(wm_store_open(f.db, WM_STORE_RDONLY, 64 * 1024, &ro), 0);
+	size_t before = 0, after = 0;
+	cr_assert_eq(wm_store_map_size(ro, &before), 0);
+
+	/* another handle grows the data well past it: what an import with a larger
+	 * --map-size does to lisd (a second handle in this process, not a fork:
+	 * Criterion's IPC does not survive a fork without exec) */
+	wm_store_t *w;
+	wm_import_stats_t s;
+	const char *files[] = {path};
+	cr_assert_eq(wm_store_open(f.db, WM_STORE_CREATE, (size_t)64 << 20, &w), 0);
+	int irc = wm_import(w, files, 1, NULL, f.diag, &s);
+	wm_store_close(w);
+	cr_assert_eq(irc, 0, "the growing import failed: %s %s", lis_strerror(irc), fx_diags(&f));
+
+	uint64_t gen = 0;
+	int rc = wm_store_generation(ro, &gen);
+	cr_assert_eq(rc, 0, "the reader cannot read after the growth: %s", lis_strerror(rc));
+	cr_expect_eq(gen, 2);
+	cr_assert_eq(wm_store_map_size(ro, &after), 0);
+	cr_expect_gt(after, before, "the reader adopted the grown map");
+	wm_index_t *ix = NULL;
+	cr_assert_eq(wm_index_build(ro, &ix), 0, "the whole grown data is readable");
+	wm_index_stats_t st;
+	wm_index_stats(ix, &st);
+	cr_expect_eq(st.tenants, 3);
+	wm_index_free(ix);
+	wm_store_close(ro);
+	free(path);
+	fx_fini(&f);
+}
+
+/*
+ * Protection: without an explicit size, wm_store_open uses the larger of
+ * the default and the size stored in the database, so a database grown with
+ * `wiremap import --map-size 8G` stays writable by plain imports and lisd.
+ * An explicit size applies to that handle only and never shrinks the
+ * stored one.
+ */
+Test(store, default_map_size_keeps_a_larger_stored_one)
+{
+	char *dir = ts_mkdtemp();
+	char db[4096];
+	wm_store_t *st;
+	size_t map = 0;
+	const size_t big = (size_t)8 << 30, small = (size_t)1 << 20;
+	snprintf(db, sizeof db, "%s/db", dir);
+
+	cr_assert_eq(wm_store_open(db, WM_STORE_CREATE, big, &st), 0);
+	cr_assert_eq(wm_store_map_size(st, &map), 0);
+	cr_expect_eq(map, big);
+	wm_store_close(st);
+
+	cr_assert_eq(wm_store_open(db, WM_STORE_RDONLY, 0, &st), 0);
+	wm_store_map_size(st, &map);
+	cr_expect_eq(map, big, "a reader with the default adopts the stored %zu, got %zu", big,
+	             map);
+	wm_store_close(st);
+
+	cr_assert_eq(wm_store_open(db, WM_STORE_CREATE, small, &st), 0);
+	wm_store_map_size(st, &map);
+	cr_expect_eq(map, small, "an explicit size is this handle's");
+	wm_store_close(st);
+
+	cr_assert_eq(wm_store_open(db, WM_STORE_CREATE, 0, &st), 0);
+	wm_store_map_size(st, &map);
+	cr_expect_eq(map, big, "the smaller explicit size was not stored");
+	wm_store_close(st);
+
+	/* a new database gets the default; sizes are rounded up to a page */
+	char db2[4200];
+	snprintf(db2, sizeof db2, "%s/db2", dir);
+	cr_assert_eq(wm_store_open(db2, WM_STORE_CREATE, 0, &st), 0);
+	wm_store_map_size(st, &map);
+	cr_expect_eq(map, WM_STORE_DEFAULT_MAPSIZE);
+	wm_store_close(st);
+	cr_assert_eq(wm_store_open(db2, WM_STORE_CREATE, small + 1, &st), 0);
+	wm_store_map_size(st, &map);
+	cr_expect_eq(map % (size_t)sysconf(_SC_PAGESIZE), 0);
+	cr_expect_gt(map, small);
+	wm_store_close(st);
+	ts_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * Protection: system errors LMDB passes through (positive errno: a full
+ * disk, a refused mmap, a read-only directory) keep their meaning instead of
+ * becoming "wiremap database error", so the CLI can say what to fix.
+ */
+Test(store, lmdb_system_errors_keep_their_errno)
+{
+	cr_expect_eq(wm_err_from_mdb(ENOSPC), -ENOSPC);
+	cr_expect_eq(wm_err_from_mdb(ENOMEM), -ENOMEM);
+	cr_expect_eq(wm_err_from_mdb(EACCES), -EACCES);
+	cr_expect_eq(wm_err_from_mdb(MDB_MAP_FULL), LIS_EFULL);
+	cr_expect_eq(wm_err_from_mdb(MDB_CORRUPTED), LIS_ECORRUPT);
+	cr_expect_eq(wm_err_from_mdb(MDB_BAD_TXN), LIS_ESTORE);
+	cr_expect_eq(wm_err_from_mdb(0), LIS_OK);
 }
