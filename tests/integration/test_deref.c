@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "lis/lis.h"
 #include "tests/integration/integ.h"
@@ -437,136 +435,15 @@ Test(deref, call_signalling_and_readback)
 
 /* ---------------- mutual TLS --------------------------------------------- */
 
-static void openssl_cli(const char *const *args)
-{
-	char *err = NULL;
-	int rc = ts_run(args, NULL, NULL, &err);
-	cr_assert_eq(rc, 0, "openssl failed: %s", err ? err : "");
-	free(err);
-}
-
-/* CA `name` (name.pem, name.key) in dir. */
-static void make_ca(const char *name)
-{
-	char key[4096], crt[4096], subj[64];
-	snprintf(key, sizeof key, "%s/%s.key", dir, name);
-	snprintf(crt, sizeof crt, "%s/%s.pem", dir, name);
-	snprintf(subj, sizeof subj, "/CN=%s", name);
-	const char *a[] = {"/usr/bin/env",
-	                   "openssl",
-	                   "req",
-	                   "-x509",
-	                   "-newkey",
-	                   "ec",
-	                   "-pkeyopt",
-	                   "ec_paramgen_curve:P-256",
-	                   "-nodes",
-	                   "-keyout",
-	                   key,
-	                   "-out",
-	                   crt,
-	                   "-subj",
-	                   subj,
-	                   "-days",
-	                   "2",
-	                   NULL};
-	openssl_cli(a);
-}
-
-/* Leaf `name` signed by CA `ca`. */
-static void make_leaf(const char *name, const char *ca)
-{
-	char key[4096], csr[4096], crt[4096], cak[4096], cac[4096], subj[64];
-	snprintf(key, sizeof key, "%s/%s.key", dir, name);
-	snprintf(csr, sizeof csr, "%s/%s.csr", dir, name);
-	snprintf(crt, sizeof crt, "%s/%s.pem", dir, name);
-	snprintf(cak, sizeof cak, "%s/%s.key", dir, ca);
-	snprintf(cac, sizeof cac, "%s/%s.pem", dir, ca);
-	snprintf(subj, sizeof subj, "/CN=%s", name);
-	const char *a[] = {"/usr/bin/env",
-	                   "openssl",
-	                   "req",
-	                   "-newkey",
-	                   "ec",
-	                   "-pkeyopt",
-	                   "ec_paramgen_curve:P-256",
-	                   "-nodes",
-	                   "-keyout",
-	                   key,
-	                   "-out",
-	                   csr,
-	                   "-subj",
-	                   subj,
-	                   NULL};
-	openssl_cli(a);
-	const char *b[] = {
-	    "/usr/bin/env",    "openssl", "x509", "-req",  "-in", csr, "-CA", cac, "-CAkey", cak,
-	    "-CAcreateserial", "-out",    crt,    "-days", "2",   NULL};
-	openssl_cli(b);
-	chmod(key, 0600);
-}
-
-/* One HTTPS GET with an optional client certificate; returns the status or -1. */
-static int tls_get(int port, const char *path, const char *cert, char *body, size_t bodylen)
-{
-	int status = -1;
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	SSL *ssl = NULL;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (cert) {
-		char c[4096], k[4096];
-		snprintf(c, sizeof c, "%s/%s.pem", dir, cert);
-		snprintf(k, sizeof k, "%s/%s.key", dir, cert);
-		if (SSL_CTX_use_certificate_file(ctx, c, SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1)
-			goto out;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		goto out;
-	struct timeval tv = {5, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	ssl = SSL_new(ctx);
-	SSL_set_fd(ssl, fd);
-	if (SSL_connect(ssl) != 1)
-		goto out;
-	char req[2048];
-	int n = snprintf(req, sizeof req,
-	                 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-	if (SSL_write(ssl, req, n) != n)
-		goto out;
-	char buf[16384];
-	size_t len = 0;
-	int r;
-	while (len < sizeof buf - 1 &&
-	       (r = SSL_read(ssl, buf + len, (int)(sizeof buf - 1 - len))) > 0)
-		len += (size_t)r;
-	buf[len] = 0;
-	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-		status = -1;
-	const char *b = strstr(buf, "\r\n\r\n");
-	snprintf(body, bodylen, "%s", b ? b + 4 : "");
-out:
-	if (ssl) {
-		SSL_shutdown(ssl);
-		SSL_free(ssl);
-	}
-	close(fd);
-	SSL_CTX_free(ctx);
-	ERR_clear_error();
-	return status;
-}
-
 Test(deref, mtls_tenant)
 {
 	ts_lisd_t l;
 	char body[16384];
-	make_ca("routers-ca");
-	make_ca("other-ca");
-	make_ca("server");
-	make_leaf("router", "routers-ca");
-	make_leaf("stranger", "other-ca");
+	ts_make_cert(dir, "routers-ca", NULL);
+	ts_make_cert(dir, "other-ca", NULL);
+	ts_make_cert(dir, "server", NULL);
+	ts_make_cert(dir, "router", "routers-ca");
+	ts_make_cert(dir, "stranger", "other-ca");
 	char skey[4096];
 	snprintf(skey, sizeof skey, "%s/server.key", dir);
 	chmod(skey, 0600);
@@ -586,15 +463,15 @@ Test(deref, mtls_tenant)
 	char *path = issue(&l, TENANT_A);
 
 	/* the router's certificate chains to the tenant's client_ca */
-	int st = tls_get(tport, path, "router", body, sizeof body);
+	int st = ts_https_get(tport, path, dir, "router", body, sizeof body);
 	cr_assert_eq(st, 200, "HTTP %d: %s", st, body);
 	cr_assert(strstr(body, "Tasman"), "%s", body);
 	TS_ASSERT_VALID(body, strlen(body));
 	/* no certificate, or one from another CA: the plain 404 */
-	st = tls_get(tport, path, NULL, body, sizeof body);
+	st = ts_https_get(tport, path, dir, NULL, body, sizeof body);
 	cr_assert_eq(st, 404, "HTTP %d: %s", st, body);
 	cr_assert_str_eq(body, LIS_DEREF_NOT_FOUND_BODY);
-	st = tls_get(tport, path, "stranger", body, sizeof body);
+	st = ts_https_get(tport, path, dir, "stranger", body, sizeof body);
 	cr_assert_eq(st, 404, "HTTP %d: %s", st, body);
 	cr_assert_str_eq(body, LIS_DEREF_NOT_FOUND_BODY);
 	/* the plain listener has no certificate at all */

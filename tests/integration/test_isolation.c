@@ -25,8 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "lis/lis.h"
 #include "tests/integration/isolation.h"
@@ -395,117 +393,6 @@ Test(isolation_deref, another_tenants_bearer_secret_gets_the_random_token_404)
 
 /* ---- mutual TLS: two tenants, two router CAs ---- */
 
-static void openssl(const char *const *args)
-{
-	char *err = NULL;
-	int rc = ts_run(args, NULL, NULL, &err);
-	cr_assert_eq(rc, 0, "openssl failed: %s", err ? err : "");
-	free(err);
-}
-
-/* dir/name.key + dir/name.pem: a self-signed CA, or a leaf signed by ca. */
-static void make_cert(const char *name, const char *ca)
-{
-	char key[4096], crt[4096], csr[4096], subj[64], cak[4096], cac[4096];
-	snprintf(key, sizeof key, "%s/%s.key", env.dir, name);
-	snprintf(crt, sizeof crt, "%s/%s.pem", env.dir, name);
-	snprintf(csr, sizeof csr, "%s/%s.csr", env.dir, name);
-	snprintf(subj, sizeof subj, "/CN=%s", name);
-	const char *req[] = {"/usr/bin/env",
-	                     "openssl",
-	                     "req",
-	                     ca ? "-new" : "-x509",
-	                     "-newkey",
-	                     "ec",
-	                     "-pkeyopt",
-	                     "ec_paramgen_curve:P-256",
-	                     "-nodes",
-	                     "-keyout",
-	                     key,
-	                     "-out",
-	                     ca ? csr : crt,
-	                     "-subj",
-	                     subj,
-	                     "-days",
-	                     "2",
-	                     NULL};
-	if (ca)
-		req[15] = NULL; /* no -days on a request */
-	openssl(req);
-	if (ca) {
-		snprintf(cak, sizeof cak, "%s/%s.key", env.dir, ca);
-		snprintf(cac, sizeof cac, "%s/%s.pem", env.dir, ca);
-		const char *sign[] = {"/usr/bin/env",
-		                      "openssl",
-		                      "x509",
-		                      "-req",
-		                      "-in",
-		                      csr,
-		                      "-CA",
-		                      cac,
-		                      "-CAkey",
-		                      cak,
-		                      "-CAcreateserial",
-		                      "-out",
-		                      crt,
-		                      "-days",
-		                      "2",
-		                      NULL};
-		openssl(sign);
-	}
-	chmod(key, 0600);
-}
-
-/* One HTTPS GET presenting dir/cert.pem; returns the status (-1 on failure), body. */
-static int tls_get(int port, const char *path, const char *cert, char *body, size_t bodylen)
-{
-	int status = -1;
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	SSL *ssl = NULL;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	char c[4096], k[4096];
-	snprintf(c, sizeof c, "%s/%s.pem", env.dir, cert);
-	snprintf(k, sizeof k, "%s/%s.key", env.dir, cert);
-	body[0] = 0;
-	if (SSL_CTX_use_certificate_file(ctx, c, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		goto out;
-	struct timeval tv = {ts_ms(5000) / 1000, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	ssl = SSL_new(ctx);
-	SSL_set_fd(ssl, fd);
-	if (SSL_connect(ssl) != 1)
-		goto out;
-	char req[4096];
-	int n = snprintf(req, sizeof req,
-	                 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-	if (SSL_write(ssl, req, n) != n)
-		goto out;
-	char buf[32768];
-	size_t len = 0;
-	int r;
-	while (len < sizeof buf - 1 &&
-	       (r = SSL_read(ssl, buf + len, (int)(sizeof buf - 1 - len))) > 0)
-		len += (size_t)r;
-	buf[len] = 0;
-	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-		status = -1;
-	const char *b = strstr(buf, "\r\n\r\n");
-	snprintf(body, bodylen, "%s", b ? b + 4 : "");
-out:
-	if (ssl) {
-		SSL_shutdown(ssl);
-		SSL_free(ssl);
-	}
-	close(fd);
-	SSL_CTX_free(ctx);
-	ERR_clear_error();
-	return status;
-}
-
 /*
  * Protection: a client certificate is checked against the client_ca of the
  * token's tenant only (deref.c cert_ok with that tenant's store). Remove it
@@ -513,11 +400,11 @@ out:
  */
 Test(isolation_deref, another_tenants_client_certificate_gets_the_plain_404)
 {
-	make_cert("ca-a", NULL);
-	make_cert("ca-b", NULL);
-	make_cert("server", NULL);
-	make_cert("router-a", "ca-a");
-	make_cert("router-b", "ca-b");
+	ts_make_cert(env.dir, "ca-a", NULL);
+	ts_make_cert(env.dir, "ca-b", NULL);
+	ts_make_cert(env.dir, "server", NULL);
+	ts_make_cert(env.dir, "router-a", "ca-a");
+	ts_make_cert(env.dir, "router-b", "ca-b");
 	int tport = ts_free_port();
 	char listen[8192], ten[8192];
 	snprintf(listen, sizeof listen,
@@ -533,10 +420,10 @@ Test(isolation_deref, another_tenants_client_certificate_gets_the_plain_404)
 	char *ta = issue(l.port, TENANT_A), *tb = issue(l.port, TENANT_B);
 	char body[32768];
 
-	int st = tls_get(tport, ta, "router-a", body, sizeof body);
+	int st = ts_https_get(tport, ta, env.dir, "router-a", body, sizeof body);
 	cr_assert_eq(st, 200, "A's router, A's token: HTTP %d %s", st, body);
 	assert_all(body, MARK_A, "A's router, A's token");
-	st = tls_get(tport, tb, "router-b", body, sizeof body);
+	st = ts_https_get(tport, tb, env.dir, "router-b", body, sizeof body);
 	cr_assert_eq(st, 200, "B's router, B's token: HTTP %d %s", st, body);
 	assert_all(body, MARK_B, "B's router, B's token");
 
@@ -545,7 +432,7 @@ Test(isolation_deref, another_tenants_client_certificate_gets_the_plain_404)
 	} cross[] = {
 	    {ta, "router-b"}, {tb, "router-a"}, {"/loc/AAAAAAAAAAAAAAAAAAAAAAAA", "router-b"}};
 	for (size_t i = 0; i < N_OF(cross); i++) {
-		st = tls_get(tport, cross[i].tok, cross[i].cert, body, sizeof body);
+		st = ts_https_get(tport, cross[i].tok, env.dir, cross[i].cert, body, sizeof body);
 		cr_assert_eq(st, 404, "%s with %s: HTTP %d %s", cross[i].tok, cross[i].cert, st,
 		             body);
 		cr_assert_str_eq(body, LIS_DEREF_NOT_FOUND_BODY);

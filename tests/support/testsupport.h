@@ -107,6 +107,23 @@ void ts_http_resp_free(ts_http_resp_t *r);
 int ts_http(int port, const char *method, const char *path, const char *extra_headers,
             const char *body, size_t body_len, ts_http_resp_t *out);
 
+/* ---------------- TLS (tls.c) ------------------------------------------- */
+
+/**
+ * dir/name.key (mode 0600) + dir/name.pem, P-256, CN=name, valid 2 days: a
+ * self-signed CA when ca is NULL, else a leaf signed by dir/ca.{pem,key}.
+ * Uses the openssl CLI; asserts on failure.
+ */
+void ts_make_cert(const char *dir, const char *name, const char *ca);
+
+/**
+ * One HTTPS GET to 127.0.0.1:port (the server certificate is not verified),
+ * presenting dir/cert.{pem,key} when cert is not NULL. Returns the status,
+ * or -1 when the handshake or the exchange failed; the body in body.
+ */
+int ts_https_get(int port, const char *path, const char *dir, const char *cert, char *body,
+                 size_t bodylen);
+
 /* ---------------- a running lisd ---------------------------------------- */
 
 typedef struct {
