@@ -3,7 +3,6 @@
  * fixtures/isolation.yaml (see isolation.h): --tenant scopes import
  * (--replace, CSV, YAML), export and lookup to one tenant.
  */
-#include <stdarg.h>
 
 #include "tests/integration/isolation.h"
 
@@ -35,22 +34,7 @@ static void cli_teardown(void)
 TestSuite(isolation_cli, .init = cli_setup, .fini = cli_teardown, .timeout = 300);
 
 /* wiremap ARGS... (NULL-terminated); keeps stdout/stderr in cli. */
-static int wm(const char *first, ...)
-{
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = ts_bin("wiremap");
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	free(cli.out);
-	free(cli.err);
-	cli.out = cli.err = NULL;
-	return ts_run(argv, NULL, &cli.out, &cli.err);
-}
+#define wm(...) ts_run_tool("wiremap", &cli.out, &cli.err, __VA_ARGS__)
 
 static char *export_of(const char *tenant)
 {

@@ -5,7 +5,6 @@
  * --map-size then succeeds, lisd serves the new data, and the size stays
  * for later imports and lisd without repeating the option.
  */
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,22 +39,7 @@ static void teardown(void)
 TestSuite(store_full, .init = setup, .fini = teardown, .timeout = 300);
 
 /* wiremap ARGS... (NULL-terminated); keeps stdout/stderr in f. */
-static int wm(const char *first, ...)
-{
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = ts_bin("wiremap");
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	free(f.out);
-	free(f.err);
-	f.out = f.err = NULL;
-	return ts_run(argv, NULL, &f.out, &f.err);
-}
+#define wm(...) ts_run_tool("wiremap", &f.out, &f.err, __VA_ARGS__)
 
 static char *export_all(const char *db)
 {

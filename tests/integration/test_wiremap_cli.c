@@ -5,7 +5,6 @@
  */
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,25 +72,7 @@ static void teardown(void)
 TestSuite(wiremap_cli, .init = setup, .fini = teardown, .timeout = 300);
 
 /* Runs wiremap with a NULL-terminated argument list; keeps out/err/rc. */
-static int run(const char *first, ...)
-{
-	const char *argv[64];
-	int n = 0;
-	va_list ap;
-	argv[n++] = ts_bin("wiremap");
-	argv[n++] = first;
-	va_start(ap, first);
-	const char *a;
-	while (first && (a = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	free(c.out);
-	free(c.err);
-	c.out = c.err = NULL;
-	c.rc = ts_run(argv, NULL, &c.out, &c.err);
-	return c.rc;
-}
+#define run(...) (c.rc = ts_run_tool("wiremap", &c.out, &c.err, __VA_ARGS__))
 
 static size_t lines(const char *s)
 {

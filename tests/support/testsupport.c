@@ -89,12 +89,17 @@ static const char *lisd_bin(void)
 static const char *const *vg_wrap(const char *const argv[], const char *logdir, const char **out,
                                   size_t max, char *logopt, size_t logoptlen)
 {
-	static const char *const opts[] = {
-	    "valgrind", "--quiet", "--error-exitcode=97", "--leak-check=full",
-	    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite", "--num-callers=30",
-	    "--child-silent-after-fork=yes"};
+	static const char *const opts[] = {"valgrind",
+	                                   "--quiet",
+	                                   "--error-exitcode=97",
+	                                   "--leak-check=full",
+	                                   "--show-leak-kinds=definite",
+	                                   "--errors-for-leak-kinds=definite",
+	                                   "--num-callers=30",
+	                                   "--child-silent-after-fork=yes"};
 	const size_t nopt = sizeof opts / sizeof *opts;
-	if (!ts_valgrind() || strncmp(argv[0], LIS_TEST_BIN_DIR "/", strlen(LIS_TEST_BIN_DIR) + 1) != 0)
+	if (!ts_valgrind() ||
+	    strncmp(argv[0], LIS_TEST_BIN_DIR "/", strlen(LIS_TEST_BIN_DIR) + 1) != 0)
 		return argv;
 	size_t n = 0;
 	while (argv[n])
@@ -184,7 +189,8 @@ int main(int argc, char *argv[])
 	if (ts_valgrind() && dir) {
 		char *found = vg_reports_glob(dir, "*.txt");
 		if (found[0]) {
-			fprintf(stderr, "%s\nFAILED: valgrind memcheck found errors (above)\n", found);
+			fprintf(stderr, "%s\nFAILED: valgrind memcheck found errors (above)\n",
+			        found);
 			result = 1;
 		}
 		free(found);
@@ -339,6 +345,23 @@ int ts_run(const char *const argv[], const char *stdin_text, char **out, char **
 	return 128 + WTERMSIG(st);
 }
 
+int ts_run_tool(const char *name, char **out, char **err, ...)
+{
+	const char *argv[64];
+	int n = 0;
+	argv[n++] = ts_bin(name);
+	va_list ap;
+	va_start(ap, err);
+	for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	free(*out);
+	free(*err);
+	*out = *err = NULL;
+	return ts_run(argv, NULL, out, err);
+}
+
 /* ---------------- schema validation ------------------------------------ */
 
 static xmlSchemaPtr g_schema;
@@ -411,7 +434,8 @@ static int validate_plus_subtrees(xmlNodePtr n, char *err, size_t errlen)
 	for (; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (n->ns && strcmp((const char *)n->ns->href, "urn:openlis:params:xml:ns:held-plus") == 0) {
+		if (n->ns &&
+		    strcmp((const char *)n->ns->href, "urn:openlis:params:xml:ns:held-plus") == 0) {
 			xmlSchemaPtr s = load_plus();
 			cr_assert_not_null(s, "proto/heldplus.xsd does not compile: %s", g_verr);
 			xmlDocPtr d = xmlNewDoc((const xmlChar *)"1.0");

@@ -52,6 +52,13 @@ char *ts_read_file(const char *path, size_t *len);
 int ts_run(const char *const argv[], const char *stdin_text, char **out, char **err);
 
 /**
+ * Runs the built tool `name` ("wiremap", "heldq") with a NULL-terminated
+ * argument list; frees *out and *err, then stores its stdout and stderr
+ * there. Returns its exit status as ts_run.
+ */
+int ts_run_tool(const char *name, char **out, char **err, ...);
+
+/**
  * Validates a document against held-pidflo-all.xsd (plus the project's
  * heldplus.xsd). Returns 0 valid, 1 invalid (reason in err), -1 when the
  * schemas are not available.
