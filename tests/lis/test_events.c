@@ -151,6 +151,17 @@ static wm_location_t sample_loc(void)
 	return l;
 }
 
+/* A 911 (emergency_call) or 933 (test_call) of tenant A, matched by subnet. */
+static lis_event_t call_of(const wm_location_t *loc, const char *dialed)
+{
+	return (lis_event_t){.type = strcmp(dialed, "911") == 0 ? LIS_EV_EMERGENCY_CALL
+	                                                        : LIS_EV_TEST_CALL,
+	                     .tenant = TEN_A,
+	                     .loc = loc,
+	                     .method = WM_M_SUBNET,
+	                     .dialed = dialed};
+}
+
 static void base_cfg(lis_config_t *c)
 {
 	memset(c, 0, sizeof *c);
@@ -378,11 +389,7 @@ Test(events, file_sink_and_dedup_window)
 
 	/* Calls are never de-duplicated. */
 	wm_location_t loc = sample_loc();
-	lis_event_t call = {.type = LIS_EV_EMERGENCY_CALL,
-	                    .tenant = TEN_A,
-	                    .loc = &loc,
-	                    .method = WM_M_SUBNET,
-	                    .dialed = "911"};
+	lis_event_t call = call_of(&loc, "911");
 	cr_assert_eq(lis_events_emit(ev, &call), 0);
 	cr_assert_eq(lis_events_emit(ev, &call), 0);
 	v = read_lines(path, &n);
@@ -476,11 +483,7 @@ Test(events, file_sink_ends_a_line_torn_by_a_crash)
 	c.events_file = path;
 	lis_events_t *ev = open_ev(&c);
 	wm_location_t loc = sample_loc();
-	lis_event_t call = {.type = LIS_EV_EMERGENCY_CALL,
-	                    .tenant = TEN_A,
-	                    .loc = &loc,
-	                    .method = WM_M_SUBNET,
-	                    .dialed = "911"};
+	lis_event_t call = call_of(&loc, "911");
 	cr_assert_eq(lis_events_emit(ev, &call), 0);
 	lis_events_close(ev);
 
@@ -516,11 +519,7 @@ Test(events, file_sink_ends_a_line_cut_short_at_run_time)
 	c.events_file = path;
 	lis_events_t *ev = open_ev(&c);
 	wm_location_t loc = sample_loc();
-	lis_event_t call = {.type = LIS_EV_TEST_CALL,
-	                    .tenant = TEN_A,
-	                    .loc = &loc,
-	                    .method = WM_M_SUBNET,
-	                    .dialed = "933"};
+	lis_event_t call = call_of(&loc, "933");
 	cr_assert_eq(lis_events_emit(ev, &call), 0);
 	struct stat st;
 	cr_assert_eq(stat(path, &st), 0);
@@ -754,11 +753,7 @@ Test(events, backlog_drains_at_the_receivers_pace, .timeout = 60)
 	lis_events_t *ev = open_ev(&c);
 	enum { N = 400 };
 	wm_location_t loc = sample_loc();
-	lis_event_t call = {.type = LIS_EV_EMERGENCY_CALL,
-	                    .tenant = TEN_A,
-	                    .loc = &loc,
-	                    .method = WM_M_SUBNET,
-	                    .dialed = "911"};
+	lis_event_t call = call_of(&loc, "911");
 	int bad = 0;
 	for (int i = 0; i < N; i++)
 		bad += lis_events_emit(ev, &call) != 0;
