@@ -28,17 +28,18 @@ static inline char *held_req(const char *types, int exact, const char *inner)
 	return s;
 }
 
-#define LLDP(chassis_type, chassis_hex, port_type, port_hex)                                 \
-	"<measurements xmlns=\"urn:ietf:params:xml:ns:geopriv:lm\"><lldp "                  \
-	"xmlns=\"urn:ietf:params:xml:ns:geopriv:lm:lldp\"><chassis type=\"" chassis_type     \
-	"\">" chassis_hex "</chassis><port type=\"" port_type "\">" port_hex                 \
+#define LLDP(chassis_type, chassis_hex, port_type, port_hex)                                       \
+	"<measurements xmlns=\"urn:ietf:params:xml:ns:geopriv:lm\"><lldp "                         \
+	"xmlns=\"urn:ietf:params:xml:ns:geopriv:lm:lldp\"><chassis type=\"" chassis_type           \
+	"\">" chassis_hex "</chassis><port type=\"" port_type "\">" port_hex                       \
 	"</port></lldp></measurements>"
-#define WIFI(bssid)                                                                          \
-	"<measurements xmlns=\"urn:ietf:params:xml:ns:geopriv:lm\"><wifi "                  \
-	"xmlns=\"urn:ietf:params:xml:ns:geopriv:lm:wifi\"><ap serving=\"true\"><bssid>" bssid \
+#define WIFI(bssid)                                                                                \
+	"<measurements xmlns=\"urn:ietf:params:xml:ns:geopriv:lm\"><wifi "                         \
+	"xmlns=\"urn:ietf:params:xml:ns:geopriv:lm:wifi\"><ap serving=\"true\"><bssid>" bssid      \
 	"</bssid></ap></wifi></measurements>"
 #define DEVICE(ids) "<device xmlns=\"urn:ietf:params:xml:ns:geopriv:held:id\">" ids "</device>"
-#define HPLUS(inner) "<hp:heldPlus xmlns:hp=\"urn:openlis:params:xml:ns:held-plus\">" inner "</hp:heldPlus>"
+#define HPLUS(inner)                                                                               \
+	"<hp:heldPlus xmlns:hp=\"urn:openlis:params:xml:ns:held-plus\">" inner "</hp:heldPlus>"
 
 /* "Gi1/0/7" as hex, chassis 00-1b-21-3c-4d-00 as hex. */
 #define GI107 "4769312f302f37"
@@ -49,6 +50,25 @@ static inline void post_held(int port, const char *path, const char *xml, ts_htt
 {
 	cr_assert_eq(ts_http(port, "POST", path, HELD_CT, xml, strlen(xml), r), 0,
 	             "no HTTP answer from lisd for POST %s", path);
+}
+
+/* Issues a location URI for the a-port (LLDP SW1 / Gi1/0/7) on /held/{tenant};
+ * returns its token, the part after "/loc/". Caller frees. */
+static inline char *issue_token(int port, const char *tenant)
+{
+	char *req = held_req("locationURI", 1, LLDP("4", SW1, "5", GI107));
+	char path[160];
+	snprintf(path, sizeof path, "/held/%s", tenant);
+	ts_http_resp_t r;
+	post_held(port, path, req, &r);
+	free(req);
+	cr_assert_eq(r.status, 200, "no location URI from %s:\n%s", path, r.body);
+	const char *p = r.body ? strstr(r.body, "/loc/") : NULL;
+	cr_assert_not_null(p, "no location URI in\n%s", r.body);
+	p += 5;
+	char *tok = strndup(p, strcspn(p, "<\" "));
+	ts_http_resp_free(&r);
+	return tok;
 }
 
 /* The HELD error code of a response body, or "" when it is a locationResponse. */
@@ -67,25 +87,25 @@ static inline const char *held_code_of(const ts_http_resp_t *r, char *buf, size_
 }
 
 /* Asserts a 200 locationResponse, schema-valid, containing every needle. */
-#define ASSERT_LOCATION(resp, ...)                                                              \
-	do {                                                                                    \
-		cr_assert_eq((resp)->status, 200, "HTTP %d: %s", (resp)->status, (resp)->body); \
-		cr_assert(strstr((resp)->body, "locationResponse") != NULL,                    \
-		          "not a locationResponse:\n%s", (resp)->body);                        \
-		const char *needles_[] = {__VA_ARGS__, NULL};                                   \
-		for (int i_ = 0; needles_[i_]; i_++)                                            \
-			cr_assert(strstr((resp)->body, needles_[i_]) != NULL,                   \
-			          "expected \"%s\" in:\n%s", needles_[i_], (resp)->body);      \
-		TS_ASSERT_VALID((resp)->body, (resp)->body_len);                                \
+#define ASSERT_LOCATION(resp, ...)                                                                 \
+	do {                                                                                       \
+		cr_assert_eq((resp)->status, 200, "HTTP %d: %s", (resp)->status, (resp)->body);    \
+		cr_assert(strstr((resp)->body, "locationResponse") != NULL,                        \
+		          "not a locationResponse:\n%s", (resp)->body);                            \
+		const char *needles_[] = {__VA_ARGS__, NULL};                                      \
+		for (int i_ = 0; needles_[i_]; i_++)                                               \
+			cr_assert(strstr((resp)->body, needles_[i_]) != NULL,                      \
+			          "expected \"%s\" in:\n%s", needles_[i_], (resp)->body);          \
+		TS_ASSERT_VALID((resp)->body, (resp)->body_len);                                   \
 	} while (0)
 
-#define ASSERT_HELD_ERROR(resp, code)                                                           \
-	do {                                                                                    \
-		char c_[64];                                                                    \
-		cr_assert_eq((resp)->status, 200, "HTTP %d: %s", (resp)->status, (resp)->body); \
-		cr_assert_str_eq(held_code_of((resp), c_, sizeof c_), (code), "body:\n%s",      \
-		                 (resp)->body);                                                 \
-		TS_ASSERT_VALID((resp)->body, (resp)->body_len);                                \
+#define ASSERT_HELD_ERROR(resp, code)                                                              \
+	do {                                                                                       \
+		char c_[64];                                                                       \
+		cr_assert_eq((resp)->status, 200, "HTTP %d: %s", (resp)->status, (resp)->body);    \
+		cr_assert_str_eq(held_code_of((resp), c_, sizeof c_), (code), "body:\n%s",         \
+		                 (resp)->body);                                                    \
+		TS_ASSERT_VALID((resp)->body, (resp)->body_len);                                   \
 	} while (0)
 
 /* Imports tests/integration/fixtures/NAME into a new temp db; returns the db dir. */
@@ -105,20 +125,20 @@ static inline char *fixture_db(const char *name)
  * A suite whose every test gets a fresh db imported from a fixture and a
  * running lisd on it: defines `db`, `lisd` and TestSuite(NAME).
  */
-#define LISD_SUITE(name, fixture, secs)                                                        \
-	static char *db;                                                                       \
-	static ts_lisd_t lisd;                                                                 \
-	static void suite_setup(void)                                                          \
-	{                                                                                      \
-		db = fixture_db(fixture);                                                      \
-		ts_lisd_start(&lisd, db, NULL, NULL);                                          \
-	}                                                                                      \
-	static void suite_teardown(void)                                                       \
-	{                                                                                      \
-		ts_lisd_stop(&lisd);                                                           \
-		ts_rmtree(db);                                                                 \
-		free(db);                                                                      \
-	}                                                                                      \
+#define LISD_SUITE(name, fixture, secs)                                                            \
+	static char *db;                                                                           \
+	static ts_lisd_t lisd;                                                                     \
+	static void suite_setup(void)                                                              \
+	{                                                                                          \
+		db = fixture_db(fixture);                                                          \
+		ts_lisd_start(&lisd, db, NULL, NULL);                                              \
+	}                                                                                          \
+	static void suite_teardown(void)                                                           \
+	{                                                                                          \
+		ts_lisd_stop(&lisd);                                                               \
+		ts_rmtree(db);                                                                     \
+		free(db);                                                                          \
+	}                                                                                          \
 	TestSuite(name, .init = suite_setup, .fini = suite_teardown, .timeout = (secs))
 
 #endif

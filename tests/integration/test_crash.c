@@ -287,22 +287,6 @@ static long metric(int port, const char *name)
 	return v;
 }
 
-/* Issues a location URI for a-port (LLDP chassis + port); returns the token. */
-static char *issue_token(int port)
-{
-	char *req = held_req("locationURI", 1, LLDP("4", SW1, "5", GI107));
-	ts_http_resp_t r;
-	post_held(port, "/held/" TENANT_A, req, &r);
-	ASSERT_LOCATION(&r, "locationURI");
-	const char *p = strstr(r.body, "/loc/");
-	cr_assert_not_null(p, "no location URI in\n%s", r.body);
-	p += 5;
-	char *tok = strndup(p, strcspn(p, "<\" "));
-	ts_http_resp_free(&r);
-	free(req);
-	return tok;
-}
-
 /* ---------------- the load: client threads (no assertion in them) -------- */
 
 enum { MAX_PER_CLIENT = 9000, MAX_CLIENTS = 4 };
@@ -592,7 +576,7 @@ Test(crash, sigkill_under_load_loses_no_owed_event_and_restarts_in_1s)
 	/* The first 3 deliveries fail: a retry is part of the run. */
 	cr_assert_eq(rcv_start(&rc, e.rport, 3), 0);
 	first_start(&e);
-	char *tok = issue_token(e.port);
+	char *tok = issue_token(e.port, TENANT_A);
 
 	atomic_bool stop;
 	atomic_int calls;

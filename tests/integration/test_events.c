@@ -107,22 +107,6 @@ static void unknown_request(int port, const char *ip)
 	free(req);
 }
 
-/* Issues a location URI for a-port (LLDP chassis + port); returns the token. */
-static char *issue_token(int port)
-{
-	char *req = held_req("locationURI", 1, LLDP("4", SW1, "5", GI107));
-	ts_http_resp_t r;
-	post_held(port, "/held/" TENANT_A, req, &r);
-	ASSERT_LOCATION(&r, "locationURI");
-	const char *p = strstr(r.body, "/loc/");
-	cr_assert_not_null(p, "no location URI in\n%s", r.body);
-	p += 5;
-	char *tok = strndup(p, strcspn(p, "<\" "));
-	ts_http_resp_free(&r);
-	free(req);
-	return tok;
-}
-
 Test(events_integ, unknown_location_dedup_calls_and_sigkill_restart, .timeout = 120)
 {
 	env_t e;
@@ -153,7 +137,7 @@ Test(events_integ, unknown_location_dedup_calls_and_sigkill_restart, .timeout = 
 	free_lines(v, n);
 
 	/* 933 by GET, 911 by POST, with caller and call id. */
-	char *tok = issue_token(l.port);
+	char *tok = issue_token(l.port, TENANT_A);
 	char path[2048];
 	snprintf(path, sizeof path, "/loc/%s?dialed=933&caller=tel:%%2B14085551234&call_id=c-933",
 	         tok);
@@ -238,7 +222,7 @@ Test(events_integ, test_call_reaches_the_webhook_live, .timeout = 60)
 	cr_assert_eq(rcv_start(&rc, e.rport, 0), 0);
 	ts_lisd_t l;
 	ts_lisd_start(&l, e.db, e.cfg, NULL);
-	char *tok = issue_token(l.port);
+	char *tok = issue_token(l.port, TENANT_A);
 	char path[2048];
 	snprintf(path, sizeof path, "/loc/%s?dialed=933&caller=tel:%%2B14085551234&call_id=live",
 	         tok);

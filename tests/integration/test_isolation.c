@@ -25,7 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "lis/lis.h"
 #include "tests/integration/isolation.h"
 #include "tests/lis/receiver.h"
@@ -261,15 +260,9 @@ static char *config(const char *listen_extra, const char *events_extra, const ch
 /* Issues a location URI for the shared LLDP port on /held/{tenant}; returns "/loc/TOKEN". */
 static char *issue(int port, const char *tenant)
 {
-	ts_http_resp_t r;
-	char path[128];
-	snprintf(path, sizeof path, "/held/%s", tenant);
-	ask(port, path, "locationURI", 1, LLDP("4", SW1, "5", GI107), &r);
-	ASSERT_LOCATION(&r, "<locationUriSet");
-	const char *p = strstr(r.body, "/loc/");
-	cr_assert_not_null(p, "no location URI in:\n%s", r.body);
-	char *uri = strndup(p, strcspn(p, "<\" "));
-	ts_http_resp_free(&r);
+	char *tok = issue_token(port, tenant), *uri = NULL;
+	cr_assert(asprintf(&uri, "/loc/%s", tok) > 0);
+	free(tok);
 	return uri;
 }
 
