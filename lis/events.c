@@ -11,6 +11,7 @@
  * the next one is appended, so it never swallows a later event.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -46,7 +47,8 @@ typedef struct {
 struct lis_events {
 	int fd; /* JSON Lines file, or -1 */
 	char *file;
-	atomic_bool torn; /* the file ends inside a line: the next write ends it first */
+	pthread_rwlock_t fd_lock; /* emit holds it shared; a reopen (SIGHUP) exclusive */
+	atomic_bool torn;         /* the file ends inside a line: the next write ends it first */
 	lis_outbox_t *ob;
 	lis_webhook_t *wh;
 	lis_config_t route; /* copy of the routing part of the config */
@@ -529,6 +531,7 @@ int lis_events_open(const lis_config_t *cfg, lis_events_t **out, char *err, size
 		return -ENOMEM;
 	ev->fd = -1;
 	atomic_init(&ev->torn, false);
+	pthread_rwlock_init(&ev->fd_lock, NULL);
 	route_copy(&ev->route, cfg);
 	if ((rc = dd_init(&ev->dd, cfg->events_dedup_s, LIS_DEDUP_MAX_KEYS))) {
 		snprintf(err, errlen, "events: out of memory");
@@ -572,6 +575,36 @@ out:
 	return rc;
 }
 
+/*
+ * After logrotate moved events.file away (its default `create` mode), the
+ * next line must go to a new file of that name. Lines being written finish
+ * on the old file first (the lock), so no event is split across the two.
+ * When the new file cannot be opened, lisd keeps appending to the old one.
+ */
+int lis_events_reopen(lis_events_t *ev)
+{
+	if (!ev || !ev->file)
+		return 0;
+	int fd = open(ev->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		int e = errno;
+		lis_log(LIS_LOG_ERROR,
+		        "events.file %s: cannot reopen (%s): still appending to the "
+		        "file it had open",
+		        ev->file, strerror(e));
+		return -e;
+	}
+	pthread_rwlock_wrlock(&ev->fd_lock);
+	int old = ev->fd;
+	ev->fd = fd;
+	atomic_store(&ev->torn, false);
+	seal_torn_tail(ev);
+	pthread_rwlock_unlock(&ev->fd_lock);
+	if (old >= 0)
+		close(old);
+	return 0;
+}
+
 int lis_events_start(lis_events_t *ev)
 {
 	if (!ev || !ev->wh)
@@ -587,6 +620,7 @@ void lis_events_close(lis_events_t *ev)
 	lis_outbox_close(ev->ob);
 	if (ev->fd >= 0)
 		close(ev->fd);
+	pthread_rwlock_destroy(&ev->fd_lock);
 	free(ev->file);
 	dd_deinit(&ev->dd);
 	route_free(&ev->route);
@@ -623,6 +657,7 @@ int lis_events_emit(lis_events_t *ev, const lis_event_t *e)
 		rc = -ENOMEM;
 		goto out;
 	}
+	pthread_rwlock_rdlock(&ev->fd_lock);
 	if (ev->fd >= 0) {
 		int w = write_line(ev, b.p, b.len);
 		if (w) {
@@ -631,6 +666,7 @@ int lis_events_emit(lis_events_t *ev, const lis_event_t *e)
 			rc = w;
 		}
 	}
+	pthread_rwlock_unlock(&ev->fd_lock);
 	const char *url =
 	    lis_events_route(&ev->route, e->tenant, e->loc ? e->loc->building_id : NULL);
 	if (url && ev->ob) {

@@ -367,6 +367,8 @@ typedef struct lis_events lis_events_t;
 int lis_events_open(const lis_config_t *cfg, lis_events_t **out, char *err, size_t errlen);
 /** Starts the webhook delivery thread (redelivers what the outbox holds). */
 int lis_events_start(lis_events_t *ev);
+/** Reopens events.file by name (after log rotation; lisd does it on SIGHUP). */
+int lis_events_reopen(lis_events_t *ev);
 /** Stops delivery (pending events stay in the outbox) and frees. NULL ok. */
 void lis_events_close(lis_events_t *ev);
 /**

@@ -193,8 +193,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 static void on_hup(evutil_socket_t fd, short what, void *arg)
 {
 	lis_server_t *s = arg;
-	lis_log(LIS_LOG_INFO, "SIGHUP: rebuilding the wiremap index");
+	lis_log(LIS_LOG_INFO, "SIGHUP: rebuilding the wiremap index, reopening events.file");
 	lis_reloader_tick(s->reloader, true);
+	lis_events_reopen(s->events);
 }
 
 static void on_term(evutil_socket_t sig, short what, void *arg)

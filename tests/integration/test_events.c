@@ -241,3 +241,38 @@ Test(events_integ, test_call_reaches_the_webhook_live, .timeout = 60)
 	rcv_free(&rc);
 	env_free(&e);
 }
+
+/*
+ * logrotate's default: the events file is renamed, lisd gets SIGHUP and must
+ * write the next event to a new file of the configured name. Without the
+ * reopen, the second event would land in the renamed file.
+ */
+Test(events_integ, sighup_reopens_the_events_file_after_rotation, .timeout = 60)
+{
+	env_t e;
+	env_init(&e, "10m");
+	ts_lisd_t l;
+	ts_lisd_start(&l, e.db, e.cfg, NULL);
+	unknown_request(l.port, "198.51.100.41");
+	char *rotated = NULL;
+	cr_assert(asprintf(&rotated, "%s.1", e.file) > 0);
+	cr_assert_eq(rename(e.file, rotated), 0);
+	cr_assert_eq(kill(l.pid, SIGHUP), 0);
+	/* the control loop handles the signal: the file reappears */
+	for (int i = 0; i < ts_ms(5000) / 20 && access(e.file, F_OK) != 0; i++)
+		usleep(20000);
+	cr_assert_eq(access(e.file, F_OK), 0, "no new %s after SIGHUP", e.file);
+	unknown_request(l.port, "198.51.100.42");
+
+	size_t n_old, n_new;
+	char **old = lines(rotated, &n_old), **now = lines(e.file, &n_new);
+	cr_assert_eq(n_old, 1, "the rotated file has %zu lines", n_old);
+	HAS(old[0], "198.51.100.41");
+	cr_assert_eq(n_new, 1, "the new file has %zu lines", n_new);
+	HAS(now[0], "198.51.100.42");
+	free_lines(old, n_old);
+	free_lines(now, n_new);
+	cr_assert_eq(ts_lisd_stop(&l), 0);
+	free(rotated);
+	env_free(&e);
+}
