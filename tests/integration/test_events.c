@@ -276,3 +276,64 @@ Test(events_integ, sighup_reopens_the_events_file_after_rotation, .timeout = 60)
 	free(rotated);
 	env_free(&e);
 }
+
+/*
+ * An https:// webhook: lisd verifies the receiver's certificate (against the
+ * system store; here SSL_CERT_FILE names the test CA) and its name. The
+ * receiver whose certificate another CA signed never sees a request, and the
+ * event stays owed (a retry is counted); the trusted one gets it.
+ */
+Test(events_integ, https_webhook_is_verified, .timeout = 90)
+{
+	env_t e;
+	env_init(&e, "10m");
+	ts_make_cert(e.tmp, "hook-ca", NULL);
+	ts_make_cert(e.tmp, "rogue-ca", NULL);
+	ts_make_cert(e.tmp, "hook", "hook-ca");
+	ts_make_cert(e.tmp, "rogue", "rogue-ca");
+	char pem[4200], key[4200], rpem[4200], rkey[4200], ca[4200];
+	snprintf(pem, sizeof pem, "%s/hook.pem", e.tmp);
+	snprintf(key, sizeof key, "%s/hook.key", e.tmp);
+	snprintf(rpem, sizeof rpem, "%s/rogue.pem", e.tmp);
+	snprintf(rkey, sizeof rkey, "%s/rogue.key", e.tmp);
+	snprintf(ca, sizeof ca, "%s/hook-ca.pem", e.tmp);
+
+	/* the webhook URL of env_init, over https */
+	char *cfg = NULL, *p = strstr(e.cfg, "webhook: http://");
+	cr_assert_not_null(p);
+	cr_assert(asprintf(&cfg, "%.*swebhook: https://%s", (int)(p - e.cfg), e.cfg,
+	                   p + strlen("webhook: http://")) > 0);
+	rcv_t rogue;
+	cr_assert_eq(rcv_start_tls(&rogue, e.rport, rpem, rkey), 0);
+	setenv("SSL_CERT_FILE", ca, 1); /* lisd inherits it: its "system" store */
+	ts_lisd_t l;
+	ts_lisd_start(&l, e.db, cfg, NULL);
+	unsetenv("SSL_CERT_FILE");
+	unknown_request(l.port, "198.51.100.51");
+
+	/* an untrusted certificate: no request gets through, a retry is counted */
+	ts_http_resp_t m = {0};
+	bool retried = false;
+	for (int i = 0; i < ts_ms(10000) / 100 && !retried; i++) {
+		usleep(100000);
+		ts_http_resp_free(&m);
+		cr_assert_eq(ts_http(l.port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
+		retried = !strstr(m.body, "lis_event_deliveries_total{outcome=\"retry\"} 0\n");
+	}
+	cr_assert(retried, "no failed delivery to the untrusted receiver:\n%s", m.body);
+	HAS(m.body, "lis_events_outbox_depth 1");
+	ts_http_resp_free(&m);
+	cr_assert_eq(atomic_load(&rogue.requests), 0, "a request reached the untrusted receiver");
+	rcv_free(&rogue);
+
+	/* the trusted receiver on the same port gets it (retry_max is 1 s) */
+	rcv_t hook;
+	cr_assert_eq(rcv_start_tls(&hook, e.rport, pem, key), 0);
+	cr_assert(rcv_wait(&hook, 1, ts_ms(15000)), "the event never reached the https receiver");
+	HAS(hook.msgs[0].body, "198.51.100.51");
+	HAS(hook.msgs[0].body, "\"type\":\"unknown_location\"");
+	cr_assert_eq(ts_lisd_stop(&l), 0);
+	rcv_free(&hook);
+	free(cfg);
+	env_free(&e);
+}

@@ -1,6 +1,6 @@
 /*
  * A real webhook receiver for the events tests (header-only test code): an
- * evhttp server on 127.0.0.1:port in its own thread that records the event
+ * evhttp server (plain or TLS) on 127.0.0.1:port in its own thread that records the event
  * id, path and body of every POST it acknowledges with 200, and can answer
  * 500 to the first N requests. No Criterion assertion runs in its thread.
  */
@@ -15,7 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -30,6 +33,7 @@ typedef struct {
 	struct event_base *base;
 	struct evhttp *http;
 	struct event *poll_ev;
+	SSL_CTX *tls; /* https receiver (rcv_start_tls), else NULL */
 	atomic_bool stop;
 	atomic_int fail_first; /* answer 500 to this many requests first */
 	atomic_int requests;   /* every request seen */
@@ -38,7 +42,7 @@ typedef struct {
 	size_t n, cap;
 } rcv_t;
 
-static char *rcv_dup(const char *s, size_t n)
+static inline char *rcv_dup(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 	if (!d)
@@ -48,7 +52,7 @@ static char *rcv_dup(const char *s, size_t n)
 	return d;
 }
 
-static void rcv_cb(struct evhttp_request *req, void *arg)
+static inline void rcv_cb(struct evhttp_request *req, void *arg)
 {
 	rcv_t *r = arg;
 	atomic_fetch_add(&r->requests, 1);
@@ -79,7 +83,7 @@ static void rcv_cb(struct evhttp_request *req, void *arg)
 	evhttp_send_reply(req, 200, "OK", NULL);
 }
 
-static void rcv_poll(evutil_socket_t fd, short what, void *arg)
+static inline void rcv_poll(evutil_socket_t fd, short what, void *arg)
 {
 	rcv_t *r = arg;
 	(void)fd;
@@ -88,18 +92,27 @@ static void rcv_poll(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(r->base);
 }
 
-static void *rcv_main(void *arg)
+static inline void *rcv_main(void *arg)
 {
 	rcv_t *r = arg;
 	event_base_loop(r->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }
 
-/* Starts listening on 127.0.0.1:port (bound before it returns); 0 or -1. */
-static int rcv_start(rcv_t *r, int port, int fail_first)
+static inline struct bufferevent *rcv_bev(struct event_base *base, void *arg)
+{
+	rcv_t *r = arg;
+	SSL *ssl = SSL_new(r->tls);
+	return ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	                                            BEV_OPT_CLOSE_ON_FREE)
+	           : NULL;
+}
+
+static inline int rcv_listen(rcv_t *r, int port, int fail_first, SSL_CTX *tls)
 {
 	memset(r, 0, sizeof *r);
 	r->port = port;
+	r->tls = tls;
 	pthread_mutex_init(&r->mu, NULL);
 	atomic_init(&r->fail_first, fail_first);
 	r->base = event_base_new();
@@ -107,6 +120,8 @@ static int rcv_start(rcv_t *r, int port, int fail_first)
 	if (!r->http)
 		return -1;
 	evhttp_set_gencb(r->http, rcv_cb, r);
+	if (tls)
+		evhttp_set_bevcb(r->http, rcv_bev, r);
 	for (int i = 0; i < 50; i++) { /* the port may be in TIME_WAIT briefly */
 		if (evhttp_bind_socket(r->http, "127.0.0.1", (unsigned short)port) == 0)
 			goto bound;
@@ -120,8 +135,26 @@ bound:;
 	return pthread_create(&r->th, NULL, rcv_main, r) ? -1 : 0;
 }
 
+/* Starts listening on 127.0.0.1:port (bound before it returns); 0 or -1. */
+static inline int rcv_start(rcv_t *r, int port, int fail_first)
+{
+	return rcv_listen(r, port, fail_first, NULL);
+}
+
+/* The same over TLS, with the certificate chain cert_pem and its key. */
+static inline int rcv_start_tls(rcv_t *r, int port, const char *cert_pem, const char *key_pem)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, cert_pem) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key_pem, SSL_FILETYPE_PEM) != 1) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	return rcv_listen(r, port, 0, ctx);
+}
+
 /* Stops listening; the messages stay readable until rcv_free. */
-static void rcv_stop(rcv_t *r)
+static inline void rcv_stop(rcv_t *r)
 {
 	if (!r->base)
 		return;
@@ -130,10 +163,12 @@ static void rcv_stop(rcv_t *r)
 	event_free(r->poll_ev);
 	evhttp_free(r->http);
 	event_base_free(r->base);
+	SSL_CTX_free(r->tls);
+	r->tls = NULL;
 	r->base = NULL;
 }
 
-static void rcv_free(rcv_t *r)
+static inline void rcv_free(rcv_t *r)
 {
 	rcv_stop(r);
 	for (size_t i = 0; i < r->n; i++) {
@@ -147,7 +182,7 @@ static void rcv_free(rcv_t *r)
 	memset(r, 0, sizeof *r);
 }
 
-static size_t rcv_count(rcv_t *r)
+static inline size_t rcv_count(rcv_t *r)
 {
 	pthread_mutex_lock(&r->mu);
 	size_t n = r->n;
@@ -156,7 +191,7 @@ static size_t rcv_count(rcv_t *r)
 }
 
 /* How many acknowledged messages carry event id `id`. */
-static size_t rcv_count_id(rcv_t *r, const char *id)
+static inline size_t rcv_count_id(rcv_t *r, const char *id)
 {
 	size_t c = 0;
 	pthread_mutex_lock(&r->mu);
@@ -167,7 +202,7 @@ static size_t rcv_count_id(rcv_t *r, const char *id)
 }
 
 /* Waits until at least n messages were acknowledged (or timeout_ms). */
-static bool rcv_wait(rcv_t *r, size_t n, int timeout_ms)
+static inline bool rcv_wait(rcv_t *r, size_t n, int timeout_ms)
 {
 	for (int t = 0; t < timeout_ms; t += 20) {
 		if (rcv_count(r) >= n)

@@ -118,7 +118,8 @@ int ts_http(int port, const char *method, const char *path, const char *extra_he
 
 /**
  * dir/name.key (mode 0600) + dir/name.pem, P-256, CN=name, valid 2 days: a
- * self-signed CA when ca is NULL, else a leaf signed by dir/ca.{pem,key}.
+ * self-signed CA when ca is NULL, else a leaf signed by dir/ca.{pem,key}
+ * whose subjectAltName is localhost and 127.0.0.1 (usable by a server).
  * Uses the openssl CLI; asserts on failure.
  */
 void ts_make_cert(const char *dir, const char *name, const char *ca);
