@@ -478,7 +478,8 @@ Test(hostile, idle_and_slow_connections_do_not_starve_a_normal_client)
 	cr_assert_gt(rss, 0);
 	if (!ts_instrumented())
 		cr_assert_lt(rss, rss0 + RSS_SLACK_KB,
-		             "RSS %ld kB with %d open connections (from %ld)", rss, IDLE + SLOW, rss0);
+		             "RSS %ld kB with %d open connections (from %ld)", rss, IDLE + SLOW,
+		             rss0);
 	for (int i = 0; i < IDLE; i++)
 		close(idle[i]);
 	for (int i = 0; i < SLOW; i++)
@@ -514,8 +515,8 @@ static double cpu_seconds(int pid)
 	buf[n] = 0;
 	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
 	unsigned long long ut, st;
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-	                 &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -580,6 +581,55 @@ Test(hostile, out_of_descriptors_pauses_accepting_instead_of_spinning)
 	cr_assert(strstr(m.body, "lis_accept_errors_total ") &&
 	              !strstr(m.body, "lis_accept_errors_total 0\n"),
 	          "accept errors not counted:\n%s", m.body);
+	ts_http_resp_free(&m);
+	ts_lisd_stop(&l);
+}
+
+/*
+ * A connection flood past limits.max_connections: each new connection is
+ * closed at once without an answer and counted; the open ones keep being
+ * served, and once they close new clients are served again.
+ */
+Test(hostile, over_max_connections_new_ones_are_closed_and_open_ones_served)
+{
+	enum { MAX = 20 };
+	ts_lisd_t l;
+	start_lisd(&l, "max_connections: 20");
+	static int c[MAX];
+	for (int i = 0; i < MAX; i++) {
+		c[i] = tcp_connect(l.port);
+		cr_assert_geq(c[i], 0, "connection %d: %s", i, strerror(errno));
+	}
+	usleep((useconds_t)ts_ms(300) * 1000); /* lisd has accepted and counted them */
+	char *req = NULL;
+	int n = asprintf(&req,
+	                 "POST /held/" TENANT_A " HTTP/1.1\r\nHost: x\r\n" HELD_CT
+	                 "Content-Length: %zu\r\n\r\n%s",
+	                 strlen(REQ), REQ);
+	cr_assert_gt(n, 0);
+	char buf[8192];
+	bool closed;
+	int extra = tcp_connect(l.port);
+	cr_assert_geq(extra, 0);
+	send_all(extra, req, (size_t)n); /* may fail: lisd may have closed it already */
+	recv_for(extra, buf, sizeof buf, ts_ms(5000), NULL, 0, &closed);
+	cr_assert(closed, "connection %d past the limit was not closed", MAX + 1);
+	cr_assert_eq(buf[0], 0, "connection %d past the limit got an answer:\n%s", MAX + 1, buf);
+	close(extra);
+
+	cr_assert(send_all(c[0], req, (size_t)n));
+	recv_for(c[0], buf, sizeof buf, ts_ms(5000), "</locationResponse>", 1, &closed);
+	cr_assert(strstr(buf, "ROOM>101<"), "an open connection was not served:\n%s", buf);
+	free(req);
+	for (int i = 0; i < MAX; i++)
+		close(c[i]);
+	usleep((useconds_t)ts_ms(300) * 1000);
+	assert_still_serving(l.port);
+	ts_http_resp_t m;
+	cr_assert_eq(ts_http(l.port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
+	cr_assert(strstr(m.body, "lis_connections_rejected_total ") &&
+	              !strstr(m.body, "lis_connections_rejected_total 0\n"),
+	          "the closed connection was not counted:\n%s", m.body);
 	ts_http_resp_free(&m);
 	ts_lisd_stop(&l);
 }
