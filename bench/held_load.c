@@ -38,310 +38,18 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "bench/held_load.h"
 #include "wiremap/wiremap.h"
 
-#define HELD_NS "urn:ietf:params:xml:ns:geopriv:held"
-#define HELD_ID_NS "urn:ietf:params:xml:ns:geopriv:held:id"
-#define HELD_PLUS_NS "urn:openlis:params:xml:ns:held-plus"
-
 static const char usage_line[] =
-	"usage: held-load URL --queries FILE [--connections N] [--duration S] [--rate R]\n"
-	"                 [--warmup S] [--interval S] [--timeout MS] [--insecure] [--cacert FILE]";
-
-/* ---------------- latency histogram (log-linear, ~0.2% resolution) ------- */
-
-#define H_SUB 512
-#define H_BUCKETS (2 * H_SUB + 40 * H_SUB)
-
-typedef struct {
-	uint64_t c[H_BUCKETS];
-	uint64_t n, max;
-} hist_t;
-
-static unsigned h_index(uint64_t v)
-{
-	if (v < 2 * H_SUB)
-		return (unsigned)v;
-	unsigned msb = 63u - (unsigned)__builtin_clzll(v);
-	unsigned shift = msb - 9; /* (v >> shift) in [512, 1023] */
-	unsigned i = 2 * H_SUB + (shift - 1) * H_SUB + (unsigned)((v >> shift) - H_SUB);
-	return i < H_BUCKETS ? i : H_BUCKETS - 1;
-}
-
-static uint64_t h_value(unsigned i) /* middle of bucket i */
-{
-	if (i < 2 * H_SUB)
-		return i;
-	unsigned shift = (i - 2 * H_SUB) / H_SUB + 1;
-	uint64_t sub = (i - 2 * H_SUB) % H_SUB + H_SUB;
-	return (sub << shift) + ((uint64_t)1 << (shift - 1));
-}
-
-static void h_add(hist_t *h, uint64_t v)
-{
-	h->c[h_index(v)]++;
-	h->n++;
-	if (v > h->max)
-		h->max = v;
-}
-
-static uint64_t h_pct(const hist_t *h, double p)
-{
-	if (!h->n)
-		return 0;
-	uint64_t want = (uint64_t)ceil(p / 100.0 * (double)h->n), seen = 0;
-	if (want == 0)
-		want = 1;
-	for (unsigned i = 0; i < H_BUCKETS; i++) {
-		seen += h->c[i];
-		if (seen >= want)
-			return h_value(i) < h->max ? h_value(i) : h->max;
-	}
-	return h->max;
-}
-
-/* ---------------- queries -> prebuilt requests ----------------------------- */
-
-enum {
-	Q_PORT, Q_CHASSIS, Q_BSSID, Q_BWILD, Q_IP, Q_GW, Q_DID, Q_MISS, Q_DEREF, Q_GET, Q_KINDS
-};
-static const char *const q_name[Q_KINDS] = {"lldp-port", "lldp-chassis", "bssid", "bssid-wild",
-                                            "ip", "gw", "did", "miss", "deref", "get"};
-
-typedef struct {
-	uint8_t kind;
-	bool held; /* a HELD answer: look for <error> */
-	char *req;
-	size_t len;
-} preq_t;
-
-typedef struct {
-	preq_t *v;
-	size_t n, cap;
-} preqs_t;
-
-typedef struct {
-	char host[256], hostport[300], path[1024];
-	int port;
-	bool tls;
-} target_t;
-
-static void die_line(const char *file, size_t line, const char *what)
-{
-	fprintf(stderr, "held-load: %s:%zu: %s\n", file, line, what);
-	exit(EX_DATAERR);
-}
-
-static void add_lldp(struct evbuffer *b, const char *elem, const char *val, bool is_port,
-                     const char *file, size_t line)
-{
-	wm_lldp_id_t id;
-	unsigned subtype;
-	if (wm_lldp_parse_config(val, strlen(val), &id) != 0)
-		die_line(file, line, "LLDP id: expected a MAC, an IP address or 1-255 characters");
-	switch (id.cls) {
-	case WM_LLDP_MAC: subtype = is_port ? 3 : 4; break;
-	case WM_LLDP_NETADDR: subtype = is_port ? 4 : 5; break;
-	default: subtype = is_port ? 5 : 7; break;
-	}
-	evbuffer_add_printf(b, "<%s type=\"%u\">", elem, subtype);
-	for (unsigned i = 0; i < id.len; i++)
-		evbuffer_add_printf(b, "%02x", id.v[i]);
-	evbuffer_add_printf(b, "</%s>", elem);
-}
-
-static void add_mac(struct evbuffer *b, const char *fmt, const char *val, const char *file,
-                    size_t line)
-{
-	wm_mac_t m;
-	char t[18];
-	if (wm_mac_parse(val, strlen(val), &m) != 0)
-		die_line(file, line, "expected a MAC address");
-	wm_mac_format(&m, t);
-	evbuffer_add_printf(b, fmt, t);
-}
-
-static void add_ip(struct evbuffer *b, const char *val, const char *file, size_t line)
-{
-	wm_ip_t ip;
-	char t[46];
-	if (wm_ip_parse(val, strlen(val), &ip) != 0)
-		die_line(file, line, "expected an IPv4 or IPv6 address");
-	wm_ip_format(&ip, t);
-	evbuffer_add_printf(b, "<device xmlns=\"" HELD_ID_NS "\"><ip v=\"%d\">%s</ip></device>",
-	                    ip.family, t);
-}
-
-/* Path of the HELD URL with {tenant} replaced. */
-static void held_path(const target_t *tg, const char *tenant, char *out, size_t n)
-{
-	const char *p = strstr(tg->path, "{tenant}");
-	if (!p || !tenant)
-		snprintf(out, n, "%s", tg->path);
-	else
-		snprintf(out, n, "%.*s%s%s", (int)(p - tg->path), tg->path, tenant, p + 8);
-}
-
-static void push_req(preqs_t *q, uint8_t kind, bool held, struct evbuffer *req)
-{
-	if (q->n == q->cap) {
-		q->cap = q->cap ? 2 * q->cap : 1024;
-		q->v = realloc(q->v, q->cap * sizeof *q->v);
-		if (!q->v)
-			abort();
-	}
-	preq_t *r = &q->v[q->n++];
-	r->kind = kind;
-	r->held = held;
-	r->len = evbuffer_get_length(req);
-	r->req = malloc(r->len);
-	if (!r->req)
-		abort();
-	evbuffer_remove(req, r->req, r->len);
-}
-
-static void load_queries(const char *file, const target_t *tg, preqs_t *q)
-{
-	FILE *f = fopen(file, "r");
-	char buf[2048];
-	size_t lineno = 0;
-	if (!f) {
-		fprintf(stderr, "held-load: %s: %s\n", file, strerror(errno));
-		exit(EX_NOINPUT);
-	}
-	struct evbuffer *body = evbuffer_new(), *req = evbuffer_new();
-	while (fgets(buf, sizeof buf, f)) {
-		char *tok[12];
-		int n = 0;
-		lineno++;
-		for (char *s = strtok(buf, " \t\r\n"); s && n < 12; s = strtok(NULL, " \t\r\n"))
-			tok[n++] = s;
-		if (n == 0 || tok[0][0] == '#')
-			continue;
-		int i = 0;
-		const char *tenant = NULL, *type = NULL;
-		bool exact = false;
-		if (tok[i][0] == '@')
-			tenant = tok[i++] + 1;
-		for (; i < n && (!strncmp(tok[i], "type=", 5) || !strcmp(tok[i], "exact")); i++) {
-			if (tok[i][0] == 't')
-				type = tok[i] + 5;
-			else
-				exact = true;
-		}
-		if (i >= n)
-			die_line(file, lineno, "no query kind");
-		const char *k = tok[i++];
-		int a = n - i;
-		char **v = tok + i;
-		int kind = -1;
-		for (int j = 0; j < Q_KINDS; j++)
-			if (!strcmp(k, q_name[j]))
-				kind = j;
-		static const int nargs[Q_KINDS] = {2, 2, 1, 1, 1, 1, 1, 5, 1, 1};
-		if (kind < 0)
-			die_line(file, lineno, "unknown kind (lldp-port, lldp-chassis, bssid, bssid-wild, "
-			                       "ip, gw, did, miss, deref, get)");
-		if (a != nargs[kind])
-			die_line(file, lineno, "wrong number of values for this kind");
-
-		if (kind == Q_DEREF || kind == Q_GET) {
-			const char *path = v[0];
-			struct evhttp_uri *u = NULL;
-			if (kind == Q_DEREF) {
-				u = evhttp_uri_parse(v[0]);
-				if (!u || !evhttp_uri_get_path(u))
-					die_line(file, lineno, "deref: expected a location URI (http(s)://...)");
-				path = evhttp_uri_get_path(u);
-			}
-			evbuffer_add_printf(req,
-			                    "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: %s\r\n"
-			                    "User-Agent: held-load\r\n\r\n",
-			                    path, tg->hostport,
-			                    kind == Q_DEREF ? "application/held+xml" : "*/*");
-			push_req(q, (uint8_t)kind, kind == Q_DEREF, req);
-			if (u)
-				evhttp_uri_free(u);
-			continue;
-		}
-
-		evbuffer_add_printf(body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-		                          "<locationRequest xmlns=\"" HELD_NS "\">");
-		if (type || exact) {
-			char t[128];
-			snprintf(t, sizeof t, "%s", type ? type : "any");
-			for (char *p = t; *p; p++)
-				if (*p == ',')
-					*p = ' ';
-			evbuffer_add_printf(body, "<locationType exact=\"%s\">%s</locationType>",
-			                    exact ? "true" : "false", t);
-		}
-		const char *ch = NULL, *port = NULL, *bssid = NULL, *ip = NULL, *gw = NULL;
-		switch (kind) {
-		case Q_PORT:
-		case Q_CHASSIS: ch = v[0], port = v[1]; break;
-		case Q_BSSID:
-		case Q_BWILD: bssid = v[0]; break;
-		case Q_IP: ip = v[0]; break;
-		case Q_GW: gw = v[0]; break;
-		case Q_MISS: ch = v[0], port = v[1], bssid = v[2], ip = v[3], gw = v[4]; break;
-		case Q_DID: {
-			wm_did_t d;
-			if (wm_did_parse(v[0], strlen(v[0]), &d) != 0)
-				die_line(file, lineno, "did: expected +E.164 digits");
-			/* a call router asking by the caller's DID (RFC 6155 identity) */
-			evbuffer_add_printf(body, "<device xmlns=\"" HELD_ID_NS "\"><uri>tel:%s</uri></device>",
-			                    d.d);
-			break;
-		}
-		}
-		if (ip)
-			add_ip(body, ip, file, lineno);
-		if (ch || bssid) {
-			evbuffer_add_printf(body, "<measurements xmlns=\"urn:ietf:params:xml:ns:geopriv:lm\">");
-			if (ch) {
-				evbuffer_add_printf(body, "<lldp xmlns=\"urn:ietf:params:xml:ns:geopriv:lm:lldp\">");
-				add_lldp(body, "chassis", ch, false, file, lineno);
-				add_lldp(body, "port", port, true, file, lineno);
-				evbuffer_add_printf(body, "</lldp>");
-			}
-			if (bssid) {
-				evbuffer_add_printf(body, "<wifi xmlns=\"urn:ietf:params:xml:ns:geopriv:lm:wifi\">");
-				add_mac(body, "<ap serving=\"true\"><bssid>%s</bssid></ap>", bssid, file, lineno);
-				evbuffer_add_printf(body, "</wifi>");
-			}
-			evbuffer_add_printf(body, "</measurements>");
-		}
-		if (gw) {
-			evbuffer_add_printf(body, "<hp:heldPlus xmlns:hp=\"" HELD_PLUS_NS "\">");
-			add_mac(body, "<hp:gatewayMac>%s</hp:gatewayMac>", gw, file, lineno);
-			evbuffer_add_printf(body, "</hp:heldPlus>");
-		}
-		evbuffer_add_printf(body, "</locationRequest>\n");
-		char path[1200];
-		held_path(tg, tenant, path, sizeof path);
-		evbuffer_add_printf(req,
-		                    "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/held+xml\r\n"
-		                    "Accept: application/held+xml\r\nUser-Agent: held-load\r\n"
-		                    "Content-Length: %zu\r\n\r\n",
-		                    path, tg->hostport, evbuffer_get_length(body));
-		evbuffer_add_buffer(req, body);
-		push_req(q, (uint8_t)kind, true, req);
-	}
-	evbuffer_free(body);
-	evbuffer_free(req);
-	fclose(f);
-	if (q->n == 0) {
-		fprintf(stderr, "held-load: %s: no queries\n", file);
-		exit(EX_DATAERR);
-	}
-}
+    "usage: held-load URL --queries FILE [--connections N] [--duration S] [--rate R]\n"
+    "                 [--warmup S] [--interval S] [--timeout MS] [--insecure] [--cacert FILE]";
 
 /* ---------------- the load loop --------------------------------------------- */
 
 enum { E_CONNECT, E_TIMEOUT, E_CLOSED, E_PROTO, E_HTTP, E_HELD, E_UNEXPECTED, E_KINDS };
-static const char *const e_name[E_KINDS] = {"connect", "timeout", "closed", "protocol",
-                                            "http-status", "held-error", "unexpected-hit"};
+static const char *const e_name[E_KINDS] = {
+    "connect", "timeout", "closed", "protocol", "http-status", "held-error", "unexpected-hit"};
 
 #define MAX_HELD_CODES 16
 
@@ -380,7 +88,7 @@ typedef struct {
 	struct event *tick, *intv_ev, *stop_ev;
 	double interval;
 	stats_t tot;
-	hist_t ivl;   /* current interval */
+	hist_t ivl; /* current interval */
 	uint64_t ivl_fail, ivl_n;
 	uint64_t ivl_t0;
 	uint64_t rng;
@@ -526,7 +234,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 			size_t hl = (size_t)p.pos + 4;
 			char *h = (char *)evbuffer_pullup(in, (ev_ssize_t)hl);
 			int st = 0;
-			if (hl < 12 || strncmp(h, "HTTP/1.", 7) != 0 || sscanf(h + 9, "%3d", &st) != 1) {
+			if (hl < 12 || strncmp(h, "HTTP/1.", 7) != 0 ||
+			    sscanf(h + 9, "%3d", &st) != 1) {
 				conn_drop(c, E_PROTO);
 				return;
 			}
@@ -534,7 +243,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 			c->body_len = 0;
 			c->conn_close = false;
 			bool have_len = false;
-			for (char *l = memchr(h, '\n', hl); l && l < h + hl - 2; l = memchr(l, '\n', (size_t)(h + hl - l))) {
+			for (char *l = memchr(h, '\n', hl); l && l < h + hl - 2;
+			     l = memchr(l, '\n', (size_t)(h + hl - l))) {
 				l++;
 				if (!strncasecmp(l, "Content-Length:", 15)) {
 					c->body_len = strtoul(l + 15, NULL, 10);
@@ -565,23 +275,29 @@ static void on_read(struct bufferevent *bev, void *arg)
 		char cbuf[40];
 		if (c->status != 200) {
 			err = E_HTTP;
-			if (L->measuring && c->t0 >= L->t_measure && c->status > 0 && c->status < 600)
+			if (L->measuring && c->t0 >= L->t_measure && c->status > 0 &&
+			    c->status < 600)
 				L->tot.status[c->status]++;
 		} else {
 			if (L->measuring && c->t0 >= L->t_measure)
 				L->tot.status[200]++;
 			if (c->r->held) {
-				const char *b = (const char *)evbuffer_pullup(in, (ev_ssize_t)c->body_len);
+				const char *b =
+				    (const char *)evbuffer_pullup(in, (ev_ssize_t)c->body_len);
 				const char *e = b ? memmem(b, c->body_len, "<error", 6) : NULL;
 				if (e) {
-					const char *cs = memmem(e, c->body_len - (size_t)(e - b), "code=\"", 6);
+					const char *cs =
+					    memmem(e, c->body_len - (size_t)(e - b), "code=\"", 6);
 					size_t k = 0;
 					if (cs)
-						for (cs += 6; k < sizeof cbuf - 1 && cs < b + c->body_len && *cs != '"'; cs++)
+						for (cs += 6; k < sizeof cbuf - 1 &&
+						              cs < b + c->body_len && *cs != '"';
+						     cs++)
 							cbuf[k++] = *cs;
 					cbuf[k] = '\0';
 					code = k ? cbuf : "?";
-					if (c->r->kind == Q_MISS && !strcmp(code, "locationUnknown")) {
+					if (c->r->kind == Q_MISS &&
+					    !strcmp(code, "locationUnknown")) {
 						if (L->measuring && c->t0 >= L->t_measure)
 							L->tot.miss_unknown++;
 					} else {
@@ -643,8 +359,8 @@ static void conn_start(conn_t *c)
 			abort();
 		SSL_set_tlsext_host_name(ssl, L->tg.host);
 		SSL_set1_host(ssl, L->tg.host);
-		c->bev = bufferevent_openssl_socket_new(L->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-		                                        BEV_OPT_CLOSE_ON_FREE);
+		c->bev = bufferevent_openssl_socket_new(
+		    L->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 	} else {
 		c->bev = bufferevent_socket_new(L->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	}
@@ -686,7 +402,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	uint64_t next = L->t_start + (uint64_t)((double)L->sent_k * period);
 	uint64_t wait = next > now ? next - now : 0;
-	struct timeval tv = {(time_t)(wait / 1000000000u), (suseconds_t)(wait % 1000000000u / 1000)};
+	struct timeval tv = {(time_t)(wait / 1000000000u),
+	                     (suseconds_t)(wait % 1000000000u / 1000)};
 	if (!L->stopping)
 		evtimer_add(L->tick, &tv);
 }
@@ -723,7 +440,8 @@ static void on_interval(evutil_socket_t fd, short what, void *arg)
 		double dt = (double)(now - L->ivl_t0) / 1e9;
 		printf("interval t=%.1f wall=%.3f req/s=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
 		       "failed=%" PRIu64 "\n",
-		       (double)(now - L->t_measure) / 1e9, (double)rt.tv_sec + (double)rt.tv_nsec / 1e9,
+		       (double)(now - L->t_measure) / 1e9,
+		       (double)rt.tv_sec + (double)rt.tv_nsec / 1e9,
 		       dt > 0 ? (double)L->ivl_n / dt : 0, (double)h_pct(&L->ivl, 50) / 1e6,
 		       (double)h_pct(&L->ivl, 99) / 1e6, (double)L->ivl.max / 1e6, L->ivl_fail);
 		fflush(stdout);
@@ -798,8 +516,8 @@ static bool num_arg(const char *opt, const char *s, double lo, double hi, double
 	errno = 0;
 	*v = strtod(s, &end);
 	if (errno || end == s || *end || *v < lo || *v > hi) {
-		fprintf(stderr, "held-load: %s \"%s\": expected a number between %g and %g\n", opt, s, lo,
-		        hi);
+		fprintf(stderr, "held-load: %s \"%s\": expected a number between %g and %g\n", opt,
+		        s, lo, hi);
 		return false;
 	}
 	return true;
@@ -808,12 +526,18 @@ static bool num_arg(const char *opt, const char *s, double lo, double hi, double
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"queries", required_argument, NULL, 'q'},  {"connections", required_argument, NULL, 'c'},
-		{"duration", required_argument, NULL, 'd'}, {"rate", required_argument, NULL, 'r'},
-		{"warmup", required_argument, NULL, 'w'},   {"interval", required_argument, NULL, 'i'},
-		{"timeout", required_argument, NULL, 't'},  {"insecure", no_argument, NULL, 'k'},
-		{"cacert", required_argument, NULL, 'C'},   {"seed", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	    {"queries", required_argument, NULL, 'q'},
+	    {"connections", required_argument, NULL, 'c'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"rate", required_argument, NULL, 'r'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"insecure", no_argument, NULL, 'k'},
+	    {"cacert", required_argument, NULL, 'C'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static load_t L;
 	const char *qfile = NULL, *cacert = NULL;
@@ -824,7 +548,9 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q:c:d:r:w:i:t:kC:s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'q': qfile = optarg; break;
+		case 'q':
+			qfile = optarg;
+			break;
 		case 'c':
 			if (!num_arg("--connections", optarg, 1, 10000, &conns))
 				return EX_USAGE;
@@ -853,50 +579,70 @@ int main(int argc, char **argv)
 			if (!num_arg("--seed", optarg, 1, 1e18, &seed))
 				return EX_USAGE;
 			break;
-		case 'k': insecure = true; break;
-		case 'C': cacert = optarg; break;
+		case 'k':
+			insecure = true;
+			break;
+		case 'C':
+			cacert = optarg;
+			break;
 		case 'h':
-			printf("%s\n\n"
-			       "HELD load generator: N keep-alive connections, requests drawn at random\n"
-			       "from a query file, throughput and latency percentiles.\n\n"
-			       "  URL                 e.g. http://127.0.0.1:8080/held/{tenant}; {tenant} is\n"
-			       "                      replaced by a line's @TENANT\n"
-			       "  -q, --queries FILE  lines: [@TENANT] [type=civic,geodetic,locationURI] [exact]\n"
-			       "                      KIND VALUES, KIND one of lldp-port CHASSIS PORT,\n"
-			       "                      lldp-chassis CHASSIS PORT, bssid MAC, bssid-wild MAC, ip A,\n"
-			       "                      gw MAC, did +E164, miss CHASSIS PORT BSSID IP GW,\n"
-			       "                      deref URL (GET with HELD Accept), get PATH (plain GET)\n"
-			       "                      (bench/gen-wiremap writes such a file)\n"
-			       "  -c, --connections N keep-alive connections (default 16)\n"
-			       "  -d, --duration S    measured seconds (default 10)\n"
-			       "  -w, --warmup S      seconds before measuring (default 1)\n"
-			       "  -r, --rate R        open loop: R requests/s, latency from the intended\n"
-			       "                      send time; default closed loop (max throughput)\n"
-			       "  -i, --interval S    print req/s, p50, p99 and failures every S seconds\n"
-			       "  -t, --timeout MS    per request (default 5000)\n"
-			       "  --cacert FILE       CA bundle for https; --insecure skips verification\n"
-			       "A \"miss\" answered with locationUnknown is expected, not an error.\n"
-			       "Exit: 0 when requests completed, 69 when none did, 64 usage, 65 bad query file.\n",
-			       usage_line);
+			printf(
+			    "%s\n\n"
+			    "HELD load generator: N keep-alive connections, requests drawn at "
+			    "random\n"
+			    "from a query file, throughput and latency percentiles.\n\n"
+			    "  URL                 e.g. http://127.0.0.1:8080/held/{tenant}; "
+			    "{tenant} is\n"
+			    "                      replaced by a line's @TENANT\n"
+			    "  -q, --queries FILE  lines: [@TENANT] "
+			    "[type=civic,geodetic,locationURI] [exact]\n"
+			    "                      KIND VALUES, KIND one of lldp-port CHASSIS "
+			    "PORT,\n"
+			    "                      lldp-chassis CHASSIS PORT, bssid MAC, "
+			    "bssid-wild MAC, ip A,\n"
+			    "                      gw MAC, did +E164, miss CHASSIS PORT BSSID IP "
+			    "GW,\n"
+			    "                      deref URL (GET with HELD Accept), get PATH "
+			    "(plain GET)\n"
+			    "                      (bench/gen-wiremap writes such a file)\n"
+			    "  -c, --connections N keep-alive connections (default 16)\n"
+			    "  -d, --duration S    measured seconds (default 10)\n"
+			    "  -w, --warmup S      seconds before measuring (default 1)\n"
+			    "  -r, --rate R        open loop: R requests/s, latency from the "
+			    "intended\n"
+			    "                      send time; default closed loop (max "
+			    "throughput)\n"
+			    "  -i, --interval S    print req/s, p50, p99 and failures every S "
+			    "seconds\n"
+			    "  -t, --timeout MS    per request (default 5000)\n"
+			    "  --cacert FILE       CA bundle for https; --insecure skips "
+			    "verification\n"
+			    "A \"miss\" answered with locationUnknown is expected, not an error.\n"
+			    "Exit: 0 when requests completed, 69 when none did, 64 usage, 65 bad "
+			    "query file.\n",
+			    usage_line);
 			return EX_OK;
 		case ':':
-			fprintf(stderr, "held-load: option %s needs a value\n%s\n", argv[optind - 1], usage_line);
+			fprintf(stderr, "held-load: option %s needs a value\n%s\n",
+			        argv[optind - 1], usage_line);
 			return EX_USAGE;
 		default:
-			fprintf(stderr, "held-load: unknown option %s\n%s\n", argv[optind - 1], usage_line);
+			fprintf(stderr, "held-load: unknown option %s\n%s\n", argv[optind - 1],
+			        usage_line);
 			return EX_USAGE;
 		}
 	}
 	if (optind + 1 != argc || !qfile) {
 		fprintf(stderr, "held-load: %s\n%s\n",
-		        optind >= argc ? "give the server URL" : !qfile ? "--queries FILE is required"
-		                                                      : "one URL only",
+		        optind >= argc ? "give the server URL"
+		        : !qfile       ? "--queries FILE is required"
+		                       : "one URL only",
 		        usage_line);
 		return EX_USAGE;
 	}
 	if (parse_target(argv[optind], &L.tg) != 0) {
-		fprintf(stderr, "held-load: \"%s\" is not an http:// or https:// URL\n%s\n", argv[optind],
-		        usage_line);
+		fprintf(stderr, "held-load: \"%s\" is not an http:// or https:// URL\n%s\n",
+		        argv[optind], usage_line);
 		return EX_USAGE;
 	}
 	load_queries(qfile, &L.tg, &L.q);
@@ -924,7 +670,8 @@ int main(int argc, char **argv)
 			SSL_CTX_set_verify(L.ssl, SSL_VERIFY_PEER, NULL);
 			if ((cacert && SSL_CTX_load_verify_locations(L.ssl, cacert, NULL) != 1) ||
 			    (!cacert && SSL_CTX_set_default_verify_paths(L.ssl) != 1)) {
-				fprintf(stderr, "held-load: --cacert %s: cannot load\n", cacert ? cacert : "");
+				fprintf(stderr, "held-load: --cacert %s: cannot load\n",
+				        cacert ? cacert : "");
 				return EX_NOINPUT;
 			}
 		}
@@ -971,13 +718,14 @@ int main(int argc, char **argv)
 	uint64_t done = s->all.n, failed = 0;
 	for (int e = 0; e < E_KINDS; e++)
 		failed += s->err[e];
-	printf("held-load %s  %s  %u connections  %.1f s measured (after %.1f s warm-up)\n", argv[optind],
-	       L.rate > 0 ? "open loop" : "closed loop", L.nconn, secs, warmup);
+	printf("held-load %s  %s  %u connections  %.1f s measured (after %.1f s warm-up)\n",
+	       argv[optind], L.rate > 0 ? "open loop" : "closed loop", L.nconn, secs, warmup);
 	if (L.rate > 0)
-		printf("rate: %.0f req/s intended; still queued at the end %zu, dropped %" PRIu64 "\n", L.rate,
-		       L.due_n, L.dropped);
-	printf("requests %" PRIu64 "  ok %" PRIu64 "  failed %" PRIu64 "  req/s %.1f\n", done, s->ok,
-	       failed, secs > 0 ? (double)done / secs : 0);
+		printf("rate: %.0f req/s intended; still queued at the end %zu, dropped %" PRIu64
+		       "\n",
+		       L.rate, L.due_n, L.dropped);
+	printf("requests %" PRIu64 "  ok %" PRIu64 "  failed %" PRIu64 "  req/s %.1f\n", done,
+	       s->ok, failed, secs > 0 ? (double)done / secs : 0);
 	print_ms(L.rate > 0 ? "latency (from intended send time):" : "latency:", &s->all);
 	printf("errors:");
 	for (int e = 0; e < E_KINDS; e++)
@@ -993,8 +741,9 @@ int main(int argc, char **argv)
 	printf(" (expected locationUnknown for misses: %" PRIu64 ")\n", s->miss_unknown);
 	for (int k = 0; k < Q_KINDS; k++)
 		if (s->n_kind[k])
-			printf("  %-13s %9" PRIu64 "  p50 %.3f  p99 %.3f ms\n", q_name[k], s->n_kind[k],
-			       (double)h_pct(&s->kind[k], 50) / 1e6, (double)h_pct(&s->kind[k], 99) / 1e6);
+			printf("  %-13s %9" PRIu64 "  p50 %.3f  p99 %.3f ms\n", q_name[k],
+			       s->n_kind[k], (double)h_pct(&s->kind[k], 50) / 1e6,
+			       (double)h_pct(&s->kind[k], 99) / 1e6);
 	printf("RESULT rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
 	       "requests=%" PRIu64 " failed=%" PRIu64 "\n",
 	       secs > 0 ? (double)done / secs : 0, (double)h_pct(&s->all, 50) / 1e6,
