@@ -151,45 +151,6 @@ __attribute__((format(printf, 4, 5))) static void cerr(cctx *c, unsigned line, c
 	c->errors++;
 }
 
-static int read_all(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	char *b;
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	b = malloc(cap);
-	while (b) {
-		if (n == cap) {
-			char *nb = realloc(b, cap *= 2);
-			if (!nb) {
-				free(b);
-				b = NULL;
-				break;
-			}
-			b = nb;
-		}
-		size_t r = fread(b + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (!b)
-		rc = -ENOMEM;
-	else if (ferror(f))
-		rc = -EIO;
-	fclose(f);
-	if (rc < 0) {
-		free(b);
-		return rc;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 #define ACCEPTED                                                                                   \
 	"location,chassis,port | location,bssid | location,subnet | location,gateway_mac | "       \
 	"did,location"
@@ -213,7 +174,7 @@ int wm_model_load_csv(wm_model_t *m, const char *path, const char *tenant, wm_di
 		cerr(&c, 0, NULL, "CSV files carry no tenant; name it with --tenant ID");
 		return LIS_EDATA;
 	}
-	if ((rc = read_all(path, &text, &len)) < 0)
+	if ((rc = wm_read_file(path, &text, &len)) < 0)
 		return rc;
 	r.p = text;
 	r.end = text + len;

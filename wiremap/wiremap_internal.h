@@ -162,4 +162,7 @@ int wm_in_did(const char *s, size_t len, wm_did_t *out, char *why, size_t whylen
 void wm_model_add_element(wm_model_t *m, wm_m_tenant_t *t, wm_el_kind_t kind,
                           const uint8_t *key, size_t keylen, const char *location, wm_src_t src);
 
+/** Reads a whole file (malloc'd, not NUL-terminated); 0 or -errno. */
+int wm_read_file(const char *path, char **buf, size_t *len);
+
 #endif

@@ -16,76 +16,7 @@
 
 #include <yaml.h>
 
-#include "wiremap/wiremap_internal.h"
-
-/* ---------------- node tree ----------------------------------------- */
-
-enum { YN_SCALAR = 1, YN_SEQ, YN_MAP };
-
-typedef struct ynode {
-	uint8_t type;
-	uint8_t plain; /**< plain (unquoted) scalar */
-	uint32_t line; /**< 1-based */
-	uint32_t n;    /**< scalar length, list items, or mapping pairs */
-	union {
-		const char *s;
-		struct ynode **kids; /**< list items; mapping: key, value, key, value... */
-	} u;
-} ynode;
-
-typedef struct {
-	ynode *node;
-	size_t base; /**< first pending kid */
-} yopen;
-
-typedef struct {
-	const char *name;
-	ynode *node;
-} yanchor;
-
-typedef struct {
-	wm_arena_t *a;
-	WM_VEC(ynode *) pending;
-	WM_VEC(yopen) open;
-	WM_VEC(yanchor) anchors;
-	ynode *root;
-} ybuild;
-
-static ynode *yb_new(ybuild *b, uint8_t type, const yaml_mark_t *mark, const yaml_char_t *anchor)
-{
-	ynode *n = wm_arena_alloc(b->a, sizeof(*n));
-	n->type = type;
-	n->line = (uint32_t)mark->line + 1;
-	if (anchor) {
-		yanchor *an = WM_VEC_PUSH(b->anchors);
-		an->name =
-		    wm_arena_strndup(b->a, (const char *)anchor, strlen((const char *)anchor));
-		an->node = n;
-	}
-	return n;
-}
-
-static void yb_attach(ybuild *b, ynode *n)
-{
-	if (b->open.n == 0) {
-		if (!b->root)
-			b->root = n;
-		return;
-	}
-	*WM_VEC_PUSH(b->pending) = n;
-}
-
-static void yb_close(ybuild *b)
-{
-	yopen *o = &b->open.v[--b->open.n];
-	size_t cnt = b->pending.n - o->base;
-	ynode *n = o->node;
-	n->u.kids =
-	    cnt ? wm_arena_memdup(b->a, b->pending.v + o->base, cnt * sizeof(ynode *)) : NULL;
-	n->n = (uint32_t)(n->type == YN_MAP ? cnt / 2 : cnt);
-	b->pending.n = o->base;
-	yb_attach(b, n);
-}
+#include "wiremap/yaml_internal.h"
 
 /* ---------------- walk context --------------------------------------- */
 
@@ -694,138 +625,6 @@ static void load_root(yctx *c, const ynode *root)
 		load_tenant(c, v[1]->u.kids[i]);
 }
 
-/* ---------------- parsing --------------------------------------------- */
-
-static int read_all(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	char *b = NULL;
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	b = malloc(cap);
-	if (!b) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (n == cap) {
-			char *nb = realloc(b, cap *= 2);
-			if (!nb) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			b = nb;
-		}
-		size_t r = fread(b + n, 1, cap - n, f);
-		n += r;
-		if (r == 0) {
-			if (ferror(f))
-				rc = -EIO;
-			break;
-		}
-	}
-out:
-	fclose(f);
-	if (rc < 0) {
-		free(b);
-		return rc;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
-/* Builds the tree; returns false after reporting a syntax error. */
-static bool parse_tree(yctx *c, ybuild *b, const char *text, size_t len)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	bool ok = true, done = false;
-	unsigned docs = 0;
-
-	if (!yaml_parser_initialize(&p))
-		abort();
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	while (!done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			unsigned line = (unsigned)p.problem_mark.line + 1;
-			if (p.context)
-				yerr(c, line, NULL, "YAML syntax error: %s %s (line %u)",
-				     p.problem ? p.problem : "unknown problem", p.context,
-				     (unsigned)p.context_mark.line + 1);
-			else
-				yerr(c, line, NULL, "YAML syntax error: %s",
-				     p.problem ? p.problem : "unknown problem");
-			ok = false;
-			break;
-		}
-		ynode *n;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				yerr(c, (unsigned)ev.start_mark.line + 1, NULL,
-				     "a second YAML document (---); put one wiremap per file");
-				ok = false;
-				done = true;
-			}
-			break;
-		case YAML_SCALAR_EVENT:
-			n = yb_new(b, YN_SCALAR, &ev.start_mark, ev.data.scalar.anchor);
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			n->n = (uint32_t)ev.data.scalar.length;
-			n->u.s = wm_arena_strndup(b->a, (const char *)ev.data.scalar.value,
-			                          ev.data.scalar.length);
-			yb_attach(b, n);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT: {
-			bool seq = ev.type == YAML_SEQUENCE_START_EVENT;
-			n = yb_new(b, seq ? YN_SEQ : YN_MAP, &ev.start_mark,
-			           seq ? ev.data.sequence_start.anchor
-			               : ev.data.mapping_start.anchor);
-			yopen *o = WM_VEC_PUSH(b->open);
-			o->node = n;
-			o->base = b->pending.n;
-			break;
-		}
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			yb_close(b);
-			break;
-		case YAML_ALIAS_EVENT: {
-			const char *name = (const char *)ev.data.alias.anchor;
-			ynode *target = NULL;
-			for (size_t i = b->anchors.n; i-- > 0;)
-				if (strcmp(b->anchors.v[i].name, name) == 0) {
-					target = b->anchors.v[i].node;
-					break;
-				}
-			if (!target || target->type == 0) {
-				yerr(c, (unsigned)ev.start_mark.line + 1, NULL,
-				     "alias *%s refers to no anchor &%s defined before it", name,
-				     name);
-				ok = false;
-				done = true;
-				break;
-			}
-			yb_attach(b, target);
-			break;
-		}
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	return ok;
-}
-
 int wm_model_load_yaml(wm_model_t *m, const char *path, wm_diag_t *diag)
 {
 	char *text = NULL;
@@ -833,7 +632,7 @@ int wm_model_load_yaml(wm_model_t *m, const char *path, wm_diag_t *diag)
 	wm_arena_t scratch;
 	ybuild b;
 	yctx c;
-	int rc = read_all(path, &text, &len);
+	int rc = wm_read_file(path, &text, &len);
 
 	if (rc < 0)
 		return rc;
@@ -846,8 +645,11 @@ int wm_model_load_yaml(wm_model_t *m, const char *path, wm_diag_t *diag)
 	wm_model_init(&c.sink);
 	c.file = wm_arena_strndup(&m->arena, path, strlen(path));
 
-	if (parse_tree(&c, &b, text, len))
+	yaml_syntax_t syn;
+	if (wm_yaml_tree(&b, text, len, &syn))
 		load_root(&c, b.root);
+	else
+		yerr(&c, syn.line, NULL, "%s", syn.msg);
 	rc = c.errors ? LIS_EDATA : 0;
 	flush_errors(&c);
 
