@@ -136,7 +136,7 @@ static inline char *fixture_db(const char *name)
 	static void suite_teardown(void)                                                           \
 	{                                                                                          \
 		ts_lisd_stop(&lisd);                                                               \
-		ts_rmtree(db);                                                                     \
+		ts_rmdb(db);                                                                     \
 		free(db);                                                                          \
 	}                                                                                          \
 	TestSuite(name, .init = suite_setup, .fini = suite_teardown, .timeout = (secs))

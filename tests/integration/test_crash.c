@@ -219,7 +219,7 @@ static void env_init(env_t *e)
 
 static void env_free(env_t *e)
 {
-	ts_rmtree(e->db);
+	ts_rmdb(e->db);
 	ts_rmtree(e->tmp);
 	ts_rmtree(e->vgdir);
 	free(e->db);

@@ -51,7 +51,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	ts_rmtree(db);
+	ts_rmdb(db);
 	ts_rmtree(dir);
 	free(db);
 	free(dir);

@@ -48,7 +48,7 @@ static void env_init(env_t *e, const char *window)
 
 static void env_free(env_t *e)
 {
-	ts_rmtree(e->db);
+	ts_rmdb(e->db);
 	ts_rmtree(e->tmp);
 	free(e->db);
 	free(e->tmp);

@@ -209,7 +209,7 @@ static void setup(void)
 static void teardown(void)
 {
 	ts_lisd_stop(&lisd);
-	ts_rmtree(db);
+	ts_rmdb(db);
 	ts_rmtree(dir);
 	free(db);
 	free(dir);

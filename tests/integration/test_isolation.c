@@ -231,7 +231,7 @@ static void env_setup(void)
 static void env_teardown(void)
 {
 	ts_stop_all();
-	ts_rmtree(env.db);
+	ts_rmdb(env.db);
 	ts_rmtree(env.dir);
 	free(env.db);
 	free(env.dir);

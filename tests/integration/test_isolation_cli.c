@@ -25,7 +25,7 @@ static void cli_teardown(void)
 {
 	free(cli.out);
 	free(cli.err);
-	ts_rmtree(cli.db);
+	ts_rmdb(cli.db);
 	ts_rmtree(cli.dir);
 	free(cli.db);
 	free(cli.dir);

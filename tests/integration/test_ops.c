@@ -70,7 +70,7 @@ Test(ops, heldq_gets_a_location)
 	free(out);
 	free(err);
 	ts_lisd_stop(&l);
-	ts_rmtree(db);
+	ts_rmdb(db);
 	free(db);
 }
 
@@ -90,7 +90,7 @@ Test(ops, reloads_when_the_store_changes_and_on_sighup)
 	cr_assert(strstr(r.body, "reload") != NULL, "%s", r.body);
 	ts_http_resp_free(&r);
 	cr_assert_eq(ts_lisd_stop(&l), 0, "SIGTERM must exit 0");
-	ts_rmtree(db);
+	ts_rmdb(db);
 	free(db);
 }
 
@@ -117,7 +117,7 @@ Test(ops, empty_store_is_unhealthy_then_serves_after_import)
 	ts_http_resp_free(&r);
 	ts_lisd_stop(&l);
 	free(cfg);
-	ts_rmtree(db);
+	ts_rmdb(db);
 	free(db);
 }
 
@@ -169,7 +169,7 @@ Test(ops, https_listener_with_real_tls)
 	free(xml);
 	ts_lisd_stop(&l);
 	free(cfg);
-	ts_rmtree(db);
+	ts_rmdb(db);
 	free(db);
 	ts_rmtree(dir);
 	free(dir);

@@ -30,7 +30,7 @@ static void teardown(void)
 	ts_stop_all();
 	free(f.out);
 	free(f.err);
-	ts_rmtree(f.db);
+	ts_rmdb(f.db);
 	ts_rmtree(f.dir);
 	free(f.db);
 	free(f.dir);

@@ -760,6 +760,19 @@ int ts_lisd_stop(ts_lisd_t *l)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void ts_rmdb(const char *db)
+{
+	if (!db)
+		return;
+	ts_rmtree(db);
+	static const char *const beside[] = {"-nomadic", "-events"};
+	for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s%s", db, beside[i]);
+		ts_rmtree(path);
+	}
+}
+
 void ts_import_yaml(const char *db, const char *yaml_text, const char *const *extra_args)
 {
 	char *dir = ts_mkdtemp();

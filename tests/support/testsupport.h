@@ -155,6 +155,12 @@ void ts_lisd_start(ts_lisd_t *l, const char *db, const char *config_yaml,
 /** SIGTERM, wait; returns the exit status. Removes its temp dir. */
 int ts_lisd_stop(ts_lisd_t *l);
 
+/**
+ * Removes a wiremap database and what a lisd serving it creates beside it
+ * (`DB-nomadic`, `DB-events`).
+ */
+void ts_rmdb(const char *db);
+
 /** Imports a YAML text into db with the real wiremap CLI; asserts exit 0. */
 void ts_import_yaml(const char *db, const char *yaml_text, const char *const *extra_args);
 
