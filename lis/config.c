@@ -79,6 +79,13 @@ static const cfg_key_t keys[] = {
      "an integer between 100 and 100000000"},
     {"events.retry_max", K_DURATION, S_UINT, OFF(events_retry_max_s), 1000, HOUR_MS(24), 1000, "5m",
      NULL, "a duration between 1s and 24h, e.g. 5m"},
+    {"nomadic", K_MAP, S_NONE, 0, 0, 0, 0, NULL, NULL, NULL},
+    {"nomadic.store", K_PATH, S_STR, OFF(nomadic_store), 0, 0, 0, NULL, NULL,
+     "a directory for remembered user addresses (default: the db path + \"-nomadic\")"},
+    {"nomadic.ttl", K_DURATION, S_UINT, OFF(nomadic_ttl_s), HOUR_MS(1), HOUR_MS(24 * 3650), 1000,
+     "90d", NULL, "a duration between 1h and 3650d, e.g. 90d"},
+    {"nomadic.max_entries", K_UINT, S_UINT, OFF(nomadic_max), 100, 100000000, 0, "100000", NULL,
+     "an integer between 100 and 100000000"},
     {"tenants", K_TENANTS, S_NONE, 0, 0, 0, 0, NULL, NULL,
      "a list of {id: TENANT-ID, deref: {...}, emergency_numbers: [...], test_numbers: [...], "
      "webhook: URL, buildings: {BUILDING-ID: URL}}"},
@@ -318,6 +325,13 @@ void lis_config_finish(lis_config_t *c)
 		while (n > 1 && c->db[n - 1] == '/')
 			n--;
 		if (asprintf(&c->events_outbox, "%.*s-events", (int)n, c->db) < 0)
+			abort();
+	}
+	if (!c->nomadic_store && c->db) {
+		size_t n = strlen(c->db);
+		while (n > 1 && c->db[n - 1] == '/')
+			n--;
+		if (asprintf(&c->nomadic_store, "%.*s-nomadic", (int)n, c->db) < 0)
 			abort();
 	}
 }

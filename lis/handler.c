@@ -95,6 +95,12 @@ int lis_handler_setup(lis_handler_t *h, const lis_config_t *cfg, char *err, size
 		r->base[n] = '\0';
 	}
 	r->can_uri = r->has_key && r->base[0];
+	if (cfg->nomadic_store &&
+	    (rc = lis_nomadic_open(cfg->nomadic_store, cfg->nomadic_max, cfg->nomadic_ttl_s,
+	                           &h->nomadic, err, errlen)) != 0) {
+		rc = LIS_ECONFIG;
+		goto out;
+	}
 	if (cfg->n_tenants && !(r->tenants = calloc(cfg->n_tenants, sizeof *r->tenants)))
 		abort();
 	for (size_t i = 0; i < cfg->n_tenants; i++) {
@@ -125,6 +131,8 @@ out:
 void lis_handler_deinit(lis_handler_t *h)
 {
 	struct lis_refs *r = h->refs;
+	lis_nomadic_close(h->nomadic);
+	h->nomadic = NULL;
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_tenants; i++) {
@@ -308,17 +316,23 @@ static void ids_text(const held_request_t *r, const wm_query_t *q, char *out, si
 
 /* ---------------- answers ------------------------------------------------ */
 
-static int answer_error(held_buf_t *out, lis_outcome_t *oc, held_code_t code, const char *msg)
+static int answer_error_hp(held_buf_t *out, lis_outcome_t *oc, held_code_t code, const char *msg,
+                           bool address_required)
 {
 	held_buf_reset(out);
 	oc->code = code;
-	if (held_encode_error(out, code, msg, false) != 0) {
+	if (held_encode_error(out, code, msg, address_required) != 0) {
 		held_buf_reset(out);
 		oc->status = 500;
 		return 500;
 	}
 	oc->status = 200;
 	return 200;
+}
+
+static int answer_error(held_buf_t *out, lis_outcome_t *oc, held_code_t code, const char *msg)
+{
+	return answer_error_hp(out, oc, code, msg, false);
 }
 
 static const char *lt_name(unsigned t)
@@ -362,6 +376,91 @@ static void unknown_message(const wm_tenant_t *t, const wm_query_t *q, const cha
 	}
 	if (q->has_did && !q->by_identity && !wm_tenant_did_fallback(t))
 		snprintf(msg + len, msglen - len, "; DID not used: the tenant has no did_fallback");
+}
+
+/* ---------------- step 6: nomadic users (SPEC §4.2, §4.4) ---------------- */
+
+/* "This network": the first hp:gatewayMac, else the serving Wi-Fi BSSID. */
+static const wm_mac_t *nomadic_network(const held_request_t *r)
+{
+	if (r->q.n_gw)
+		return &r->q.gw[0];
+	if (r->serving_bssid && r->q.n_bssid)
+		return &r->q.bssid[0];
+	return NULL;
+}
+
+static void key_id(const uint8_t key[LIS_NOMADIC_KEY], char *out)
+{
+	size_t pl = strlen(LIS_NOMADIC_ID_PREFIX);
+	memcpy(out, LIS_NOMADIC_ID_PREFIX, pl);
+	hex(key, LIS_NOMADIC_KEY, out + pl);
+}
+
+/*
+ * A provided address is answered (and remembered when the request names a
+ * user and a network); without one, the address remembered for (tenant,
+ * user, network) is. Returns 1 with *civ and id (the location id: the entry
+ * key as "nomadic:HEX", or "nomadic" for an address used once) filled, and
+ * *by_ref when a location URI can refer to the entry; 0 when step 6 has
+ * nothing (*unusable names why a provided address was refused, or NULL).
+ * Store failures are logged and never fail the request: the caller answers
+ * with what it has.
+ */
+static int nomadic_step(const lis_handler_t *h, const wm_tenant_t *t, const held_request_t *r,
+                        time_t now, held_civic_t *civ, char *id, bool *by_ref,
+                        const char **unusable)
+{
+	const wm_mac_t *net = nomadic_network(r);
+	const char *tid = wm_tenant_id(t);
+	bool keyed = r->user[0] && net && strlen(tid) <= LIS_NOMADIC_TENANT_MAX;
+	uint8_t key[LIS_NOMADIC_KEY];
+	char netx[18];
+
+	*by_ref = false;
+	*unusable = NULL;
+	if (keyed) {
+		lis_nomadic_key(tid, r->user, net, key);
+		wm_mac_format(net, netx);
+	}
+	if (r->provided.set) {
+		if (!held_civic_usable(&r->provided, unusable))
+			return 0;
+		*civ = r->provided;
+		snprintf(id, 16, "nomadic");
+		if (!keyed || !h->nomadic)
+			return 1; /* no user or no network: for this answer only */
+		int rc = lis_nomadic_put(h->nomadic, tid, r->user, net, civ, now);
+		if (rc == LIS_EFULL)
+			lis_log(LIS_LOG_ERROR,
+			        "nomadic store full: the address given for tenant %s network %s is "
+			        "used but not remembered; raise nomadic.max_entries or lower "
+			        "nomadic.ttl",
+			        tid, netx);
+		else if (rc != 0)
+			lis_log(LIS_LOG_ERROR,
+			        "nomadic store: cannot remember the address given for tenant %s "
+			        "network %s: %s",
+			        tid, netx, lis_strerror(rc));
+		if (rc == 0) {
+			key_id(key, id);
+			*by_ref = true;
+		}
+		return 1;
+	}
+	if (!keyed || !h->nomadic)
+		return 0;
+	int rc = lis_nomadic_get(h->nomadic, tid, r->user, net, now, civ);
+	if (rc < 0) {
+		lis_log(LIS_LOG_ERROR, "nomadic store: lookup for tenant %s network %s failed: %s",
+		        tid, netx, lis_strerror(rc));
+		return 0;
+	}
+	if (rc == 0)
+		return 0;
+	key_id(key, id);
+	*by_ref = true;
+	return 1;
 }
 
 int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *tenant,
@@ -425,6 +524,7 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 	}
 	ids_text(&req, q, oc->ids, sizeof oc->ids);
 
+	time_t now = c->now ? c->now : time(NULL);
 	wm_match_t m;
 	int rc = wm_lookup(ix, t, q, &m, NULL, NULL);
 	if (rc < 0) {
@@ -432,9 +532,31 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 		status = answer_error(out, oc, HELD_GENERAL_LIS_ERROR, msg);
 		goto out;
 	}
-	if (rc == 0 || !m.loc) {
+	/* Step 6 comes after the wiremap (1-5: an on-premises device never uses
+	 * a typed address) and before the DID (7), unless a call router asks by
+	 * identity alone, where the DID comes first (SPEC §4.2). */
+	static __thread held_civic_t ncivic; /* 2 KiB: kept off the worker stack */
+	wm_location_t nloc;
+	char nid[sizeof LIS_NOMADIC_ID_PREFIX + 2 * LIS_NOMADIC_KEY];
+	bool nomadic_ref = false, found = rc == 1 && m.loc;
+	const char *unusable = NULL;
+	if ((!found || (m.method == WM_M_DID && !q->by_identity)) &&
+	    nomadic_step(h, t, &req, now, &ncivic, nid, &nomadic_ref, &unusable) == 1) {
+		lis_nomadic_location(&ncivic, nid, &nloc);
+		nloc.tenant = t;
+		memset(&m, 0, sizeof m);
+		m.method = WM_M_NOMADIC;
+		m.loc = &nloc;
+		found = true;
+	}
+	if (!found) {
 		unknown_message(t, q, oc->ids, msg, sizeof msg);
-		status = answer_error(out, oc, HELD_LOCATION_UNKNOWN, msg);
+		size_t ml = strlen(msg);
+		if (unusable)
+			snprintf(msg + ml, sizeof msg - ml,
+			         "; the address given cannot be used: %s", unusable);
+		/* SPEC §4.4: a HELD+ client that names its user can ask for an address */
+		status = answer_error_hp(out, oc, HELD_LOCATION_UNKNOWN, msg, req.user[0] != '\0');
 		goto out;
 	}
 	oc->method = m.method;
@@ -447,7 +569,8 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 			break;
 		}
 	held_selection_t sel;
-	bool can_uri = h->refs && h->refs->can_uri;
+	/* a nomadic address used once has no entry a location URI could name */
+	bool can_uri = h->refs && h->refs->can_uri && (m.method != WM_M_NOMADIC || nomadic_ref);
 	code = held_select(&req, have_civic, m.loc->geo.set, can_uri, &sel);
 	if (code == HELD_CANNOT_PROVIDE_LI_TYPE) {
 		uint8_t avail[2];
@@ -484,7 +607,6 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 	} else {
 		lis_uuid_urn(device);
 	}
-	time_t now = c->now ? c->now : time(NULL);
 
 	/* RFC 5985 §6.5: one location URI, {public_url}/loc/{token}, valid for
 	 * token.lifetime; the token binds (tenant, location id). */

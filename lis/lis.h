@@ -68,6 +68,11 @@ typedef struct {
 	unsigned events_outbox_max;   /**< outbox bound (events); default 100000 */
 	unsigned events_retry_max_s;  /**< longest webhook back-off; default 5m */
 
+	/* nomadic users (SPEC §4.2 step 6) */
+	char *nomadic_store;          /**< LMDB dir; default "<db>-nomadic" */
+	unsigned nomadic_ttl_s;       /**< how long a given address is remembered; default 90d */
+	unsigned nomadic_max;         /**< entries at most; default 100000 */
+
 	/* per-tenant settings (the `tenants:` list of lisd.yaml) */
 	struct lis_tenant_cfg *tenants;
 	size_t n_tenants;
@@ -167,7 +172,10 @@ typedef struct {
 	char host[256];       /**< host for the presence entity "pres:...@host" */
 	held_limits_t limits; /**< request parsing bounds */
 	struct lis_refs *refs; /**< location-by-reference state (lis_handler_setup), or NULL */
+	struct lis_nomadic *nomadic; /**< remembered user addresses (step 6), or NULL */
 } lis_handler_t;
+
+typedef struct lis_nomadic lis_nomadic_t;
 
 /** Fills from a config, or defaults when cfg is NULL. */
 void lis_handler_init(lis_handler_t *h, const lis_config_t *cfg);

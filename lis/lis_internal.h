@@ -264,4 +264,40 @@ uint64_t lis_webhook_backoff_ms(uint32_t attempts, unsigned retry_max_s);
 
 /* ================= end of events internals ============================== */
 
+/* ---- nomadic users (nomadic.c; SPEC §4.2 step 6, §4.4) ---------------- */
+
+/** Bytes of an entry key (SHA-256); a location URI names it as 64 hex digits. */
+#define LIS_NOMADIC_KEY 32
+/** Longest tenant id an entry can carry. */
+#define LIS_NOMADIC_TENANT_MAX 255
+/** Location id prefix of a nomadic answer's location URI token. */
+#define LIS_NOMADIC_ID_PREFIX "nomadic:"
+
+/** The entry key of (tenant, user, network). */
+void lis_nomadic_key(const char *tenant, const char *user, const wm_mac_t *net,
+                     uint8_t key[LIS_NOMADIC_KEY]);
+/**
+ * Opens (creating, mode 0700) the store in dir, bounded to max_entries
+ * (0 = 100000); entries live ttl_s seconds after they were given (0 = 90
+ * days). Caller frees with lis_nomadic_close. Thread-safe.
+ */
+int lis_nomadic_open(const char *dir, size_t max_entries, unsigned ttl_s, lis_nomadic_t **out,
+                     char *err, size_t errlen);
+void lis_nomadic_close(lis_nomadic_t *nm);
+/**
+ * Remembers c for (tenant, user, net), replacing what was there, in one
+ * synchronous write transaction. LIS_EFULL when max_entries live entries are
+ * held (expired ones are purged first); nothing is evicted.
+ */
+int lis_nomadic_put(lis_nomadic_t *nm, const char *tenant, const char *user, const wm_mac_t *net,
+                    const held_civic_t *c, time_t now);
+/** 1 and *out when (tenant, user, net) has a live entry, 0 when none, or error. */
+int lis_nomadic_get(lis_nomadic_t *nm, const char *tenant, const char *user, const wm_mac_t *net,
+                    time_t now, held_civic_t *out);
+/** Same by entry key; the record's tenant must be `tenant`. NULL nm: 0. */
+int lis_nomadic_get_key(lis_nomadic_t *nm, const uint8_t key[LIS_NOMADIC_KEY], const char *tenant,
+                        time_t now, held_civic_t *out);
+/** A wm_location_t whose civic points into c (valid while c lives), id as given. */
+void lis_nomadic_location(const held_civic_t *c, const char *id, wm_location_t *loc);
+
 #endif

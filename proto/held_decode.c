@@ -59,6 +59,9 @@ typedef enum {
 	K_HP_GW,
 	K_HP_USER,
 	K_HP_DID,
+	K_HP_ADDR, /* hp:providedAddress */
+	K_CA,      /* its ca:civicAddress */
+	K_CA_EL,   /* an RFC 5139 / 6848 element of it (d->ca_key) */
 } kind_t;
 
 /* Kinds whose text content the decoder reads. */
@@ -78,6 +81,7 @@ static bool kind_is_leaf(kind_t k)
 	case K_HP_GW:
 	case K_HP_USER:
 	case K_HP_DID:
+	case K_CA_EL:
 		return true;
 	default:
 		return false;
@@ -124,6 +128,8 @@ typedef struct {
 	bool ap_serving, ap_has_bssid, have_serving;
 	bool dhcp_seen_giaddr;
 	bool seen_user;
+	bool seen_addr, seen_civic;
+	int ca_key;
 } dec_t;
 
 /* Fatal: records the reason and stops libxml2 at once. */
@@ -327,7 +333,32 @@ static kind_t classify(dec_t *d, kind_t parent, const xmlChar *name, const xmlCh
 			return K_HP_USER;
 		if (name_is(name, "did"))
 			return K_HP_DID;
-		return K_IGNORE; /* providedAddress: not used yet */
+		if (name_is(name, "providedAddress")) {
+			if (d->seen_addr) {
+				schema_err(d, "more than one heldPlus providedAddress");
+				return K_IGNORE;
+			}
+			d->seen_addr = true;
+			return K_HP_ADDR;
+		}
+		return K_IGNORE;
+	case K_HP_ADDR:
+		/* heldplus.xsd: one element of the civicAddr namespace, then ##other */
+		if (!ns_is(uri, CA_NS))
+			return K_IGNORE;
+		if (d->seen_civic || !name_is(name, "civicAddress")) {
+			schema_err(d, "providedAddress: expected exactly one ca:civicAddress");
+			return K_IGNORE;
+		}
+		d->seen_civic = true;
+		d->r->provided.set = true;
+		return K_CA;
+	case K_CA:
+		d->ca_key = held_civic_classify((const char *)uri, (const char *)name);
+		if (d->ca_key == HELD_CA_INVALID)
+			schema_err(d,
+			           "providedAddress: unknown element in the civicAddr namespace");
+		return d->ca_key >= 0 ? K_CA_EL : K_IGNORE;
 	default:
 		return K_IGNORE;
 	}
@@ -572,6 +603,13 @@ static void end_leaf(dec_t *d, kind_t k)
 		memcpy(r->user, s, n);
 		r->user[n] = '\0';
 		break;
+	case K_CA_EL: {
+		char cwhy[120];
+		if (!held_civic_take(&r->provided, d->ca_key, s, n, d->text_over, cwhy,
+		                     sizeof cwhy))
+			schema_err(d, cwhy);
+		break;
+	}
 	case K_HP_DID:
 		/* any anyURI is schema-valid; one that is not a global number is
 		 * simply not usable as a DID */
@@ -646,6 +684,8 @@ static void on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const 
 		end_leaf(d, k);
 	else if (k == K_LLDP)
 		end_lldp(d);
+	else if (k == K_HP_ADDR && !d->seen_civic)
+		schema_err(d, "providedAddress: expected exactly one ca:civicAddress");
 	d->depth--;
 }
 
@@ -802,6 +842,7 @@ held_code_t held_decode_request(const char *body, size_t len, const held_limits_
 		/* the call-router case: a DID and nothing that locates the device */
 		q->by_identity = q->has_did && q->n_lldp == 0 && q->n_bssid == 0 && q->n_gw == 0 &&
 		                 out->n_ip_id == 0 && !out->has_measurements;
+		out->serving_bssid = d->have_serving;
 	} else {
 		memset(out, 0, sizeof *out);
 		out->type_any = true;

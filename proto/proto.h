@@ -73,6 +73,35 @@ typedef enum {
 #define HELD_MAX_URI 4
 #define HELD_URI_MAX 256
 
+/** Bytes of civic text a provided address may hold (values, NULs included). */
+#define HELD_CIVIC_TEXT 2048
+
+/**
+ * A civic address the user typed (HELD+ <hp:providedAddress>, SPEC §4.4):
+ * RFC 5139 / RFC 6848 elements, values whitespace-collapsed (xs:token).
+ * Plain data, no pointers: copy freely.
+ */
+typedef struct {
+	bool set;                  /**< a ca:civicAddress was decoded */
+	uint16_t off[WM_CA_COUNT]; /**< 1 + offset of the value in text; 0 = absent */
+	uint16_t used;             /**< bytes of text in use */
+	char text[HELD_CIVIC_TEXT];
+} held_civic_t;
+
+/** Value of element k, NUL-terminated, or NULL when absent. Valid while c lives. */
+const char *held_civic_get(const held_civic_t *c, wm_ca_key_t k);
+/**
+ * Stores value s[0..n) for k. False when k is already set, n is 0, or the
+ * text does not fit. Used by the decoder and the nomadic store.
+ */
+bool held_civic_put(held_civic_t *c, wm_ca_key_t k, const char *s, size_t n);
+/**
+ * True when the address is complete enough to dispatch to: country, A1
+ * (state/province), A3 (city) and a street or place (RD, LOC or NAM).
+ * Otherwise false and *why names what is missing (static text).
+ */
+bool held_civic_usable(const held_civic_t *c, const char **why);
+
 /** A decoded locationRequest. Plain data, no pointers: copy freely. */
 typedef struct {
 	held_rt_kind_t rt_kind;
@@ -93,6 +122,8 @@ typedef struct {
 	bool has_other_id; /**< identities we accept but do not use (fqdn, nai, duid ...) */
 	bool has_measurements;
 	char user[HELD_URI_MAX]; /**< HELD+ <hp:user>, "" when absent */
+	held_civic_t provided;   /**< HELD+ <hp:providedAddress>; provided.set when present */
+	bool serving_bssid;      /**< q.bssid[0] is the AP marked serving="true" */
 
 	/* RFC 7105 §5.2 DHCP relay agent information (lm:dhcp <dhcp-rai>):
 	 * decoded and kept for logs and later use, not matched. */

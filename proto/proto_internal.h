@@ -6,6 +6,7 @@
  *   held_lex.c     lexical checks for the schema types the decoder reads
  *                  (xs:boolean, responseTime, locationType, hexBinary ...)
  *   held_decode.c  streaming SAX2 decoder of locationRequest (no DOM)
+ *   civic_decode.c HELD+ providedAddress: RFC 5139 elements, held_civic_t
  *   held_select.c  RFC 5985 §6.2 location type selection
  *   pidf_encode.c  PIDF-LO <presence> body (RFC 4119, 5139, 5491)
  *   held_encode.c  locationResponse and error documents
@@ -105,5 +106,22 @@ bool held_lex_byte(const char *s, size_t n, unsigned *out);
 bool held_lex_hex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len);
 /** Trims XML whitespace at both ends: returns the start, *n updated. */
 const char *held_lex_trim(const char *s, size_t *n);
+
+/* ---------------- provided civic address (civic_decode.c) ------------- */
+
+enum { HELD_CA_IGNORE = -1, HELD_CA_INVALID = -2 };
+
+/**
+ * A child of ca:civicAddress by (namespace, local name): a wm_ca_key_t,
+ * HELD_CA_IGNORE (another namespace, or an unknown RFC 6848 name: lax) or
+ * HELD_CA_INVALID (a name civicAddr.xsd does not declare).
+ */
+int held_civic_classify(const char *uri, const char *name);
+/**
+ * Stores the collapsed text of element k. False, with the reason in why,
+ * when the element repeats, is too long (over), or violates its type.
+ */
+bool held_civic_take(held_civic_t *c, int k, const char *s, size_t n, bool over, char *why,
+                     size_t whylen);
 
 #endif
