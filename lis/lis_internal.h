@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <lmdb.h>
 #include <openssl/ssl.h>
 
 #include "lis/lis.h"
@@ -46,11 +47,11 @@ typedef struct {
 } lis_tenant_rt_t;
 
 struct lis_refs {
-	bool can_uri;          /**< key and public_url: /held may issue URIs */
-	bool has_key;          /**< token.key_file loaded: /loc/ can open tokens */
+	bool can_uri; /**< key and public_url: /held may issue URIs */
+	bool has_key; /**< token.key_file loaded: /loc/ can open tokens */
 	lis_token_key_t key;
-	char base[512];        /**< public_url without a trailing '/' */
-	unsigned lifetime_s;   /**< token.lifetime */
+	char base[512];      /**< public_url without a trailing '/' */
+	unsigned lifetime_s; /**< token.lifetime */
 	lis_tenant_rt_t *tenants;
 	size_t n_tenants;
 	bool any_bearer, any_mtls;
@@ -203,13 +204,13 @@ typedef struct lis_outbox lis_outbox_t;
 
 /** One queued delivery as read from the outbox; pointers valid during the callback. */
 typedef struct {
-	uint64_t seq;         /**< FIFO order, never reused */
-	char id[37];          /**< event id (UUID) */
-	uint8_t type;         /**< lis_event_type_t */
-	uint32_t attempts;    /**< failed attempts so far */
-	uint64_t next_ms;     /**< next attempt, unix milliseconds */
-	const char *url;      /**< NUL-terminated */
-	const char *body;     /**< body_len bytes */
+	uint64_t seq;      /**< FIFO order, never reused */
+	char id[37];       /**< event id (UUID) */
+	uint8_t type;      /**< lis_event_type_t */
+	uint32_t attempts; /**< failed attempts so far */
+	uint64_t next_ms;  /**< next attempt, unix milliseconds */
+	const char *url;   /**< NUL-terminated */
+	const char *body;  /**< body_len bytes */
 	size_t body_len;
 } lis_outbox_entry_t;
 
@@ -299,5 +300,24 @@ int lis_nomadic_get_key(lis_nomadic_t *nm, const uint8_t key[LIS_NOMADIC_KEY], c
                         time_t now, held_civic_t *out);
 /** A wm_location_t whose civic points into c (valid while c lives), id as given. */
 void lis_nomadic_location(const held_civic_t *c, const char *id, wm_location_t *loc);
+
+/* ---------------- lisd's own LMDB environments (lmdb_env.c) -------------- */
+
+typedef struct {
+	const char *what; /**< "events outbox": names it in messages */
+	const char *dir;  /**< created (0700) when missing */
+	size_t map_size;
+	const char *const *names; /**< NULL-terminated; names[0] is the "meta" database */
+	uint32_t format;          /**< the "format" record in meta */
+	const char *on_new;       /**< appended to the "another version" message, or NULL */
+} lis_lmdb_spec_t;
+
+/**
+ * Opens (creating) an environment of lisd's own: s->names into dbis, the
+ * format checked or written. 0, LIS_EVERSION, or an error with err filled.
+ */
+int lis_lmdb_open(const lis_lmdb_spec_t *s, MDB_env **env, MDB_dbi *dbis, char *err, size_t errlen);
+void lis_put_le(uint8_t *o, uint64_t v, int n);
+uint64_t lis_get_le(const uint8_t *o, int n);
 
 #endif

@@ -37,20 +37,6 @@ struct lis_nomadic {
 	unsigned ttl_s;
 };
 
-static void put_le(uint8_t *o, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		o[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *o, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)o[i] << (8 * i);
-	return v;
-}
-
 void lis_nomadic_key(const char *tenant, const char *user, const wm_mac_t *net,
                      uint8_t key[LIS_NOMADIC_KEY])
 {
@@ -68,8 +54,9 @@ void lis_nomadic_key(const char *tenant, const char *user, const wm_mac_t *net,
 int lis_nomadic_open(const char *dir, size_t max_entries, unsigned ttl_s, lis_nomadic_t **out,
                      char *err, size_t errlen)
 {
+	static const char *const names[] = {"meta", "addr", NULL};
 	lis_nomadic_t *nm = calloc(1, sizeof *nm);
-	MDB_txn *txn = NULL;
+	MDB_dbi dbis[2];
 	int rc;
 
 	*out = NULL;
@@ -77,62 +64,21 @@ int lis_nomadic_open(const char *dir, size_t max_entries, unsigned ttl_s, lis_no
 		return -ENOMEM;
 	nm->max = max_entries ? max_entries : 100000;
 	nm->ttl_s = ttl_s ? ttl_s : 90u * 86400u;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, errlen, "nomadic store %s: cannot create: %s", dir, strerror(errno));
-		goto out;
-	}
 	/* Sized for the bound: every record at its largest, plus B-tree room. */
 	size_t per = HELD_CIVIC_TEXT + 3 * WM_CA_COUNT + 256 + REC_HEAD + 1024;
-	size_t map = ((size_t)16 << 20) + nm->max * per;
-	if ((rc = mdb_env_create(&nm->env)) || (rc = mdb_env_set_maxdbs(nm->env, 2)) ||
-	    (rc = mdb_env_set_mapsize(nm->env, map)) ||
-	    (rc = mdb_env_open(nm->env, dir, MDB_NOTLS, 0600))) {
-		snprintf(err, errlen, "nomadic store %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
+	lis_lmdb_spec_t spec = {"nomadic store",
+	                        dir,
+	                        ((size_t)16 << 20) + nm->max * per,
+	                        names,
+	                        NOMADIC_FORMAT,
+	                        " (users will be asked again)"};
+	if ((rc = lis_lmdb_open(&spec, &nm->env, dbis, err, errlen)) != 0) {
+		free(nm);
+		return rc;
 	}
-	int dead;
-	mdb_reader_check(nm->env, &dead);
-	if ((rc = mdb_txn_begin(nm->env, NULL, 0, &txn)) ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &nm->meta)) ||
-	    (rc = mdb_dbi_open(txn, "addr", MDB_CREATE, &nm->addr))) {
-		snprintf(err, errlen, "nomadic store %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
-	}
-	MDB_val k = {6, "format"}, v;
-	rc = mdb_get(txn, nm->meta, &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		uint8_t f[4];
-		put_le(f, NOMADIC_FORMAT, 4);
-		v = (MDB_val){4, f};
-		rc = mdb_put(txn, nm->meta, &k, &v, 0);
-	} else if (rc == 0 && (v.mv_size != 4 || get_le(v.mv_data, 4) != NOMADIC_FORMAT)) {
-		snprintf(err, errlen,
-		         "nomadic store %s: written by another openlis version (format %u); "
-		         "move it away to start a new one (users will be asked again)",
-		         dir, v.mv_size == 4 ? (unsigned)get_le(v.mv_data, 4) : 0u);
-		rc = LIS_EVERSION;
-		goto out;
-	}
-	if (!rc)
-		rc = mdb_txn_commit(txn);
-	else
-		mdb_txn_abort(txn);
-	txn = NULL;
-	if (rc) {
-		snprintf(err, errlen, "nomadic store %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
-	}
+	nm->meta = dbis[0], nm->addr = dbis[1];
 	*out = nm;
-	nm = NULL;
-out:
-	if (txn)
-		mdb_txn_abort(txn);
-	lis_nomadic_close(nm);
-	return rc;
+	return 0;
 }
 
 void lis_nomadic_close(lis_nomadic_t *nm)
@@ -151,8 +97,8 @@ static bool rec_decode(const MDB_val *v, const char *tenant, int64_t now, held_c
 
 	if (v->mv_size < REC_HEAD + 1 || p[0] != 1)
 		return false;
-	int64_t expires = (int64_t)get_le(p + 9, 8);
-	size_t tl = (size_t)get_le(p + 17, 2);
+	int64_t expires = (int64_t)lis_get_le(p + 9, 8);
+	size_t tl = (size_t)lis_get_le(p + 17, 2);
 	p += REC_HEAD;
 	if ((size_t)(end - p) < tl + 1 || strlen(tenant) != tl || memcmp(p, tenant, tl) != 0 ||
 	    expires <= now)
@@ -164,7 +110,7 @@ static bool rec_decode(const MDB_val *v, const char *tenant, int64_t now, held_c
 		if (end - p < 3)
 			return false;
 		unsigned k = p[0];
-		size_t len = (size_t)get_le(p + 1, 2);
+		size_t len = (size_t)lis_get_le(p + 1, 2);
 		p += 3;
 		if ((size_t)(end - p) < len || k >= WM_CA_COUNT ||
 		    !held_civic_put(out, (wm_ca_key_t)k, (const char *)p, len))
@@ -215,7 +161,7 @@ static int purge_expired(lis_nomadic_t *nm, MDB_txn *txn, int64_t now)
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const uint8_t *p = v.mv_data;
-		if (v.mv_size < REC_HEAD || (int64_t)get_le(p + 9, 8) <= now) {
+		if (v.mv_size < REC_HEAD || (int64_t)lis_get_le(p + 9, 8) <= now) {
 			if ((rc = mdb_cursor_del(cur, 0)) != 0)
 				break;
 			n++;
@@ -237,9 +183,9 @@ int lis_nomadic_put(lis_nomadic_t *nm, const char *tenant, const char *user, con
 	if (!nm || tl > LIS_NOMADIC_TENANT_MAX)
 		return LIS_EDATA;
 	rec[o++] = 1;
-	put_le(rec + o, (uint64_t)(int64_t)now, 8);
-	put_le(rec + o + 8, (uint64_t)((int64_t)now + nm->ttl_s), 8);
-	put_le(rec + o + 16, tl, 2);
+	lis_put_le(rec + o, (uint64_t)(int64_t)now, 8);
+	lis_put_le(rec + o + 8, (uint64_t)((int64_t)now + nm->ttl_s), 8);
+	lis_put_le(rec + o + 16, tl, 2);
 	o += 18;
 	memcpy(rec + o, tenant, tl);
 	o += tl;
@@ -251,7 +197,7 @@ int lis_nomadic_put(lis_nomadic_t *nm, const char *tenant, const char *user, con
 			continue;
 		size_t len = strlen(val);
 		rec[o] = (uint8_t)k;
-		put_le(rec + o + 1, len, 2);
+		lis_put_le(rec + o + 1, len, 2);
 		memcpy(rec + o + 3, val, len);
 		o += 3 + len;
 		count++;

@@ -36,20 +36,6 @@ struct lis_outbox {
 	atomic_size_t depth;
 };
 
-static void put_le(uint8_t *o, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		o[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *o, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)o[i] << (8 * i);
-	return v;
-}
-
 static void put_be(uint8_t *o, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
@@ -75,16 +61,16 @@ static int rec_decode(uint64_t seq, const MDB_val *v, lis_outbox_entry_t *e)
 	memset(e, 0, sizeof *e);
 	e->seq = seq;
 	e->type = p[1];
-	e->attempts = (uint32_t)get_le(p + 2, 4);
-	e->next_ms = get_le(p + 6, 8);
+	e->attempts = (uint32_t)lis_get_le(p + 2, 4);
+	e->next_ms = lis_get_le(p + 6, 8);
 	memcpy(e->id, p + 14, 36);
 	e->id[36] = '\0';
-	size_t ul = (size_t)get_le(p + REC_HEAD, 2);
+	size_t ul = (size_t)lis_get_le(p + REC_HEAD, 2);
 	if (n < REC_HEAD + 2 + ul + 1 + 4 || p[REC_HEAD + 2 + ul] != '\0')
 		return LIS_ECORRUPT;
 	e->url = (const char *)p + REC_HEAD + 2;
 	const uint8_t *b = p + REC_HEAD + 2 + ul + 1;
-	e->body_len = (size_t)get_le(b, 4);
+	e->body_len = (size_t)lis_get_le(b, 4);
 	if ((size_t)(p + n - (b + 4)) != e->body_len)
 		return LIS_ECORRUPT;
 	e->body = (const char *)b + 4;
@@ -107,75 +93,34 @@ static void update_depth(lis_outbox_t *ob, MDB_txn *txn)
 int lis_outbox_open(const char *dir, size_t max_entries, lis_outbox_t **out, char *err,
                     size_t errlen)
 {
+	static const char *const names[] = {"meta", "queue", "due", "drop", NULL};
 	lis_outbox_t *ob = calloc(1, sizeof *ob);
-	MDB_txn *txn = NULL;
+	MDB_dbi dbis[4];
+	MDB_txn *txn;
 	int rc;
 
 	*out = NULL;
 	if (!ob)
 		return -ENOMEM;
 	ob->max = max_entries ? max_entries : 100000;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, errlen, "events outbox %s: cannot create: %s", dir, strerror(errno));
-		goto out;
-	}
 	/* Sized for the bound: every entry at its largest, plus B-tree room. */
 	size_t per = LIS_EVENT_BODY_MAX + LIS_EVENT_URL_MAX + 4096;
-	size_t map = ((size_t)64 << 20) + ob->max * per;
-	if ((rc = mdb_env_create(&ob->env)) || (rc = mdb_env_set_maxdbs(ob->env, 4)) ||
-	    (rc = mdb_env_set_mapsize(ob->env, map)) ||
-	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600))) {
-		snprintf(err, errlen, "events outbox %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
+	lis_lmdb_spec_t spec = {"events outbox", dir,           ((size_t)64 << 20) + ob->max * per,
+	                        names,           OUTBOX_FORMAT, NULL};
+	if ((rc = lis_lmdb_open(&spec, &ob->env, dbis, err, errlen)) != 0) {
+		free(ob);
+		return rc;
 	}
-	int dead;
-	mdb_reader_check(ob->env, &dead);
-	if ((rc = mdb_txn_begin(ob->env, NULL, 0, &txn)) ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta)) ||
-	    (rc = mdb_dbi_open(txn, "queue", MDB_CREATE, &ob->queue)) ||
-	    (rc = mdb_dbi_open(txn, "due", MDB_CREATE, &ob->due)) ||
-	    (rc = mdb_dbi_open(txn, "drop", MDB_CREATE, &ob->drop))) {
+	ob->meta = dbis[0], ob->queue = dbis[1], ob->due = dbis[2], ob->drop = dbis[3];
+	if ((rc = mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn)) != 0) {
 		snprintf(err, errlen, "events outbox %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
-	}
-	MDB_val k = {6, "format"}, v;
-	rc = mdb_get(txn, ob->meta, &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		uint8_t f[4];
-		put_le(f, OUTBOX_FORMAT, 4);
-		v = (MDB_val){4, f};
-		rc = mdb_put(txn, ob->meta, &k, &v, 0);
-	} else if (rc == 0 && (v.mv_size != 4 || get_le(v.mv_data, 4) != OUTBOX_FORMAT)) {
-		snprintf(err, errlen,
-		         "events outbox %s: written by another openlis version (format %u); "
-		         "move it away to start a new one",
-		         dir, v.mv_size == 4 ? (unsigned)get_le(v.mv_data, 4) : 0u);
-		rc = LIS_EVERSION;
-		goto out;
-	}
-	if (rc) {
-		snprintf(err, errlen, "events outbox %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
+		lis_outbox_close(ob);
+		return wm_err_from_mdb(rc);
 	}
 	update_depth(ob, txn);
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc) {
-		snprintf(err, errlen, "events outbox %s: %s", dir, mdb_strerror(rc));
-		rc = wm_err_from_mdb(rc);
-		goto out;
-	}
+	mdb_txn_abort(txn);
 	*out = ob;
-	ob = NULL;
-out:
-	if (txn)
-		mdb_txn_abort(txn);
-	lis_outbox_close(ob);
-	return rc;
+	return 0;
 }
 
 void lis_outbox_close(lis_outbox_t *ob)
@@ -282,13 +227,13 @@ static int put_once(lis_outbox_t *ob, const char *id, lis_event_type_t type, con
 	MDB_val mk = {8, "next_seq"}, mv;
 	rc = mdb_get(txn, ob->meta, &mk, &mv);
 	if (rc == 0 && mv.mv_size == 8)
-		seq = get_le(mv.mv_data, 8);
+		seq = lis_get_le(mv.mv_data, 8);
 	else if (rc && rc != MDB_NOTFOUND) {
 		rc = wm_err_from_mdb(rc);
 		goto out;
 	}
 	uint8_t nb[8];
-	put_le(nb, seq + 1, 8);
+	lis_put_le(nb, seq + 1, 8);
 	mv = (MDB_val){8, nb};
 	if ((rc = mdb_put(txn, ob->meta, &mk, &mv, 0))) {
 		rc = wm_err_from_mdb(rc);
@@ -304,13 +249,13 @@ static int put_once(lis_outbox_t *ob, const char *id, lis_event_type_t type, con
 	}
 	rec[0] = 1;
 	rec[1] = (uint8_t)type;
-	put_le(rec + 2, 0, 4);
-	put_le(rec + 6, now_ms, 8);
+	lis_put_le(rec + 2, 0, 4);
+	lis_put_le(rec + 6, now_ms, 8);
 	memset(rec + 14, 0, 36);
 	memcpy(rec + 14, id, strnlen(id, 36));
-	put_le(rec + REC_HEAD, ul, 2);
+	lis_put_le(rec + REC_HEAD, ul, 2);
 	memcpy(rec + REC_HEAD + 2, url, ul + 1);
-	put_le(rec + REC_HEAD + 2 + ul + 1, len, 4);
+	lis_put_le(rec + REC_HEAD + 2 + ul + 1, len, 4);
 	memcpy(rec + REC_HEAD + 2 + ul + 1 + 4, body, len);
 
 	uint8_t sk[8], dk[16];
@@ -459,8 +404,8 @@ int lis_outbox_reschedule(lis_outbox_t *ob, uint64_t seq, const char *id, uint32
 		goto out;
 	}
 	memcpy(rec, v.mv_data, v.mv_size);
-	put_le(rec + 2, attempts, 4);
-	put_le(rec + 6, next_ms, 8);
+	lis_put_le(rec + 2, attempts, 4);
+	lis_put_le(rec + 6, next_ms, 8);
 	due_key(dk, e.next_ms, seq);
 	MDB_val d = {16, dk}, empty = {0, ""}, nv = {v.mv_size, rec};
 	rc = mdb_del(txn, ob->due, &d, NULL);
