@@ -160,8 +160,9 @@ static void prefetch_all(const wm_index_t *ix, const wm_tenant_t *t, const wm_qu
 	uint8_t kb[WM_KEY_MAX];
 	for (size_t i = 0; i < q->n_lldp && i < WM_QUERY_MAX_LLDP; i++) {
 		if (q->lldp[i].has_port)
-			wm_ix_var_prefetch(ix, t->idx, WM_EL_LLDP_PORT, kb,
-			                   wm_key_lldp_port(&q->lldp[i].chassis, &q->lldp[i].port, kb));
+			wm_ix_var_prefetch(
+			    ix, t->idx, WM_EL_LLDP_PORT, kb,
+			    wm_key_lldp_port(&q->lldp[i].chassis, &q->lldp[i].port, kb));
 		wm_ix_var_prefetch(ix, t->idx, WM_EL_LLDP_CHASSIS, kb,
 		                   wm_key_lldp_chassis(&q->lldp[i].chassis, kb));
 	}
@@ -299,7 +300,8 @@ int wm_lookup(const wm_index_t *ix, const wm_tenant_t *t, const wm_query_t *q, w
 		trace_skip(&tr, 5, "gateway-mac", "no gateway MAC in the request");
 
 	/* 6: nomadic (HELD+ provided address) */
-	trace_skip(&tr, 6, "nomadic", "not available");
+	trace_skip(&tr, 6, "nomadic",
+	           "answered by lisd from its nomadic.store, not by the wiremap");
 
 	/* 7: DID fallback */
 	if (!t->did_fallback) {

@@ -313,6 +313,8 @@ Test(lookup, trace_reports_every_step_tried)
 	cr_assert_eq(wm_lookup(ix, tb, &q, &m, rec, &t), 0);
 	cr_assert_eq(t.n, 7);
 	cr_expect_str_eq(t.lines[3], "4|subnet|192.0.2.1|miss");
-	cr_expect_str_eq(t.lines[5], "6|nomadic||skipped: not available");
+	cr_expect_str_eq(
+	    t.lines[5],
+	    "6|nomadic||skipped: answered by lisd from its nomadic.store, not by the wiremap");
 	cr_expect_str_eq(t.lines[6], "7|did||skipped: the tenant has no did_fallback");
 }
