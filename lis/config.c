@@ -18,7 +18,7 @@
 
 #include <yaml.h>
 
-#include "lis/lis_internal.h"
+#include "lis/config_internal.h"
 
 typedef enum {
 	K_MAP = 1,  /* a section: a mapping of further keys */
@@ -113,19 +113,8 @@ static const cfg_key_t keys[] = {
 
 /* ---------------- applying a value --------------------------------------- */
 
-typedef struct {
-	lis_config_t *c;
-	const char *file;
-	wm_diag_t *diag;
-	yaml_document_t *doc;
-	unsigned seen[NKEYS]; /* line where each key was set (duplicates) */
-	size_t errors;
-} loader_t;
-
-static void err(loader_t *L, const yaml_node_t *n, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void err(loader_t *L, const yaml_node_t *n, const char *key, const char *fmt, ...)
+/* The "FILE:LINE: key: reason" of every problem of one load. */
+void lis_cfg_err(loader_t *L, const yaml_node_t *n, const char *key, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -279,35 +268,6 @@ void lis_config_clear_listen(lis_config_t *c)
 	c->n_listen = 0;
 }
 
-static void tenant_free(lis_tenant_cfg_t *t)
-{
-	free(t->id);
-	free(t->secret_file);
-	free(t->client_ca);
-	for (size_t i = 0; i < t->n_emergency; i++)
-		free(t->emergency[i]);
-	free(t->emergency);
-	for (size_t i = 0; i < t->n_test; i++)
-		free(t->test[i]);
-	free(t->test);
-	free(t->webhook);
-	for (size_t i = 0; i < t->n_building_hooks; i++) {
-		free(t->building_hooks[i].building);
-		free(t->building_hooks[i].url);
-	}
-	free(t->building_hooks);
-	memset(t, 0, sizeof *t);
-}
-
-static void tenants_clear(lis_config_t *c)
-{
-	for (size_t i = 0; i < c->n_tenants; i++)
-		tenant_free(&c->tenants[i]);
-	free(c->tenants);
-	c->tenants = NULL;
-	c->n_tenants = 0;
-}
-
 const lis_tenant_cfg_t *lis_config_tenant(const lis_config_t *c, const char *id)
 {
 	if (!c || !id)
@@ -339,7 +299,7 @@ void lis_config_finish(lis_config_t *c)
 void lis_config_deinit(lis_config_t *c)
 {
 	lis_config_clear_listen(c);
-	tenants_clear(c);
+	lis_cfg_tenants_clear(c);
 	free(c->file);
 	for (size_t i = 0; i < NKEYS; i++)
 		if (keys[i].store == S_STR)
@@ -422,16 +382,16 @@ static void section_keys(const char *prefix, char *out, size_t outlen)
 	}
 }
 
-static const char *scalar(const yaml_node_t *n, size_t *len)
+const char *lis_cfg_scalar(const yaml_node_t *n, size_t *len)
 {
 	*len = n->data.scalar.length;
 	return (const char *)n->data.scalar.value;
 }
 
-static bool scalar_is_null(const yaml_node_t *n)
+bool lis_cfg_scalar_is_null(const yaml_node_t *n)
 {
 	size_t len;
-	const char *v = scalar(n, &len);
+	const char *v = lis_cfg_scalar(n, &len);
 	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	       (len == 0 || (len == 1 && v[0] == '~') || (len == 4 && memcmp(v, "null", 4) == 0));
 }
@@ -439,9 +399,9 @@ static bool scalar_is_null(const yaml_node_t *n)
 static void load_listen_item(loader_t *L, yaml_node_t *item)
 {
 	if (item->type != YAML_MAPPING_NODE) {
-		err(L, item, "listen",
-		    "each entry must be {http: ADDR:PORT} or {https: ADDR:PORT, "
-		    "cert: FILE, key: FILE}");
+		lis_cfg_err(L, item, "listen",
+		            "each entry must be {http: ADDR:PORT} or {https: ADDR:PORT, "
+		            "cert: FILE, key: FILE}");
 		return;
 	}
 	yaml_node_t *addr = NULL, *cert = NULL, *key = NULL, *ca = NULL;
@@ -451,7 +411,7 @@ static void load_listen_item(loader_t *L, yaml_node_t *item)
 		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
 		if (!k || !v || k->type != YAML_SCALAR_NODE) {
-			err(L, k ? k : item, "listen", "keys must be plain words");
+			lis_cfg_err(L, k ? k : item, "listen", "keys must be plain words");
 			bad = true;
 			continue;
 		}
@@ -459,7 +419,8 @@ static void load_listen_item(loader_t *L, yaml_node_t *item)
 		yaml_node_t **slot = NULL;
 		if (strcmp(name, "http") == 0 || strcmp(name, "https") == 0) {
 			if (addr) {
-				err(L, k, "listen", "an entry has one of http or https, not both");
+				lis_cfg_err(L, k, "listen",
+				            "an entry has one of http or https, not both");
 				bad = true;
 				continue;
 			}
@@ -472,19 +433,20 @@ static void load_listen_item(loader_t *L, yaml_node_t *item)
 		} else if (strcmp(name, "client_ca") == 0) {
 			slot = &ca;
 		} else {
-			err(L, k, "listen",
+			lis_cfg_err(
+			    L, k, "listen",
 			    "unknown key \"%s\" (expected http, https, cert, key or client_ca)",
 			    name);
 			bad = true;
 			continue;
 		}
 		if (*slot) {
-			err(L, k, "listen", "duplicate key \"%s\"", name);
+			lis_cfg_err(L, k, "listen", "duplicate key \"%s\"", name);
 			bad = true;
 			continue;
 		}
-		if (v->type != YAML_SCALAR_NODE || scalar_is_null(v)) {
-			err(L, v, "listen", "%s: expected a value", name);
+		if (v->type != YAML_SCALAR_NODE || lis_cfg_scalar_is_null(v)) {
+			lis_cfg_err(L, v, "listen", "%s: expected a value", name);
 			bad = true;
 			continue;
 		}
@@ -493,29 +455,30 @@ static void load_listen_item(loader_t *L, yaml_node_t *item)
 	if (bad)
 		return;
 	if (!addr) {
-		err(L, item, "listen", "entry has neither http nor https: ADDR:PORT");
+		lis_cfg_err(L, item, "listen", "entry has neither http nor https: ADDR:PORT");
 		return;
 	}
 	size_t alen;
-	const char *a = scalar(addr, &alen);
+	const char *a = lis_cfg_scalar(addr, &alen);
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	if (alen >= sizeof L->c->listen[0].addr || lis_parse_hostport(a, alen, &sa, &salen)) {
-		err(L, addr, tls ? "listen.https" : "listen.http",
-		    "\"%.*s\" is not ADDR:PORT; write it like 127.0.0.1:8080 or [::1]:8080",
-		    (int)(alen > 60 ? 60 : alen), a);
+		lis_cfg_err(L, addr, tls ? "listen.https" : "listen.http",
+		            "\"%.*s\" is not ADDR:PORT; write it like 127.0.0.1:8080 or [::1]:8080",
+		            (int)(alen > 60 ? 60 : alen), a);
 		return;
 	}
 	if (!tls && (cert || key || ca)) {
-		err(L,
-		    cert  ? cert
-		    : key ? key
-		          : ca,
-		    "listen", "cert, key and client_ca belong to https listeners");
+		lis_cfg_err(L,
+		            cert  ? cert
+		            : key ? key
+		                  : ca,
+		            "listen", "cert, key and client_ca belong to https listeners");
 		return;
 	}
 	if (tls && (!cert || !key)) {
-		err(L, addr, "listen.https", "an https listener needs cert: FILE and key: FILE");
+		lis_cfg_err(L, addr, "listen.https",
+		            "an https listener needs cert: FILE and key: FILE");
 		return;
 	}
 	lis_listen_t *l = listen_add(L->c);
@@ -536,7 +499,8 @@ static void load_listen_item(loader_t *L, yaml_node_t *item)
 static void load_listen(loader_t *L, yaml_node_t *v)
 {
 	if (v->type != YAML_SEQUENCE_NODE) {
-		err(L, v, "listen", "expected a list of {http: ADDR:PORT} or {https: ...} entries");
+		lis_cfg_err(L, v, "listen",
+		            "expected a list of {http: ADDR:PORT} or {https: ...} entries");
 		return;
 	}
 	lis_config_clear_listen(L->c);
@@ -545,318 +509,6 @@ static void load_listen(loader_t *L, yaml_node_t *v)
 		yaml_node_t *item = yaml_document_get_node(L->doc, *it);
 		if (item)
 			load_listen_item(L, item);
-	}
-}
-
-/* ---------------- tenants: ------------------------------------------------ */
-
-static char *xstrdup(const char *v)
-{
-	char *d = strdup(v);
-	if (!d)
-		abort();
-	return d;
-}
-
-/* A dialled number: 1 to 15 characters of digits, '*', '#' or a leading '+'. */
-static bool dialled_ok(const char *v, size_t len)
-{
-	if (len == 0 || len > 15)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '*' || v[i] == '#' ||
-		      (v[i] == '+' && i == 0 && len > 1)))
-			return false;
-	return true;
-}
-
-static bool str_in(char *const *list, size_t n, const char *v)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], v) == 0)
-			return true;
-	return false;
-}
-
-static void load_numbers(loader_t *L, yaml_node_t *v, const char *key, char ***list, size_t *n)
-{
-	if (v->type != YAML_SEQUENCE_NODE) {
-		err(L, v, key, "expected a list of dialled numbers, e.g. [911]");
-		return;
-	}
-	for (size_t i = 0; i < *n; i++)
-		free((*list)[i]);
-	free(*list);
-	*list = NULL;
-	*n = 0;
-	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *item = yaml_document_get_node(L->doc, *it);
-		if (!item)
-			continue;
-		size_t len;
-		const char *num = item->type == YAML_SCALAR_NODE ? scalar(item, &len) : NULL;
-		if (!num || !dialled_ok(num, len)) {
-			err(L, item, key,
-			    "expected a dialled number of up to 15 digits (also * # and a leading "
-			    "+)");
-			continue;
-		}
-		if (str_in(*list, *n, num)) {
-			err(L, item, key, "duplicate number \"%s\"", num);
-			continue;
-		}
-		char **nl = realloc(*list, (*n + 1) * sizeof *nl);
-		if (!nl)
-			abort();
-		*list = nl;
-		nl[(*n)++] = xstrdup(num);
-	}
-	if (v->data.sequence.items.start == v->data.sequence.items.top)
-		err(L, v, key, "the list is empty; leave the key out for the default");
-}
-
-static bool scalar_value(loader_t *L, yaml_node_t *v, const char *key, const char *hint)
-{
-	if (v->type != YAML_SCALAR_NODE || scalar_is_null(v)) {
-		err(L, v, key, "expected %s", hint);
-		return false;
-	}
-	return true;
-}
-
-static bool url_value(loader_t *L, yaml_node_t *v, const char *key)
-{
-	char host[256];
-	if (!scalar_value(L, v, key, "an http:// or https:// URL"))
-		return false;
-	if (lis_url_host((const char *)v->data.scalar.value, host, sizeof host)) {
-		err(L, v, key, "\"%.100s\" is not an http:// or https:// URL",
-		    (const char *)v->data.scalar.value);
-		return false;
-	}
-	return true;
-}
-
-static void load_deref(loader_t *L, yaml_node_t *map, lis_tenant_cfg_t *t, unsigned *auth_line)
-{
-	if (map->type != YAML_MAPPING_NODE) {
-		err(L, map, "tenants.deref",
-		    "expected a mapping of auth, secret_file or client_ca");
-		return;
-	}
-	bool seen_auth = false;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
-		if (!k || !v)
-			continue;
-		if (k->type != YAML_SCALAR_NODE) {
-			err(L, k, "tenants.deref", "keys must be plain words");
-			continue;
-		}
-		const char *name = (const char *)k->data.scalar.value;
-		char key[64];
-		snprintf(key, sizeof key, "tenants.deref.%.40s", name);
-		if (strcmp(name, "auth") == 0) {
-			if (seen_auth) {
-				err(L, k, key, "duplicate key");
-				continue;
-			}
-			seen_auth = true;
-			if (!scalar_value(L, v, key, "one of possession, bearer, mtls"))
-				continue;
-			const char *a = (const char *)v->data.scalar.value;
-			*auth_line = (unsigned)v->start_mark.line + 1;
-			if (strcmp(a, "possession") == 0)
-				t->deref_auth = LIS_DEREF_POSSESSION;
-			else if (strcmp(a, "bearer") == 0)
-				t->deref_auth = LIS_DEREF_BEARER;
-			else if (strcmp(a, "mtls") == 0)
-				t->deref_auth = LIS_DEREF_MTLS;
-			else
-				err(L, v, key, "\"%.40s\" is not one of possession, bearer, mtls",
-				    a);
-		} else if (strcmp(name, "secret_file") == 0 || strcmp(name, "client_ca") == 0) {
-			char **slot = name[0] == 's' ? &t->secret_file : &t->client_ca;
-			if (*slot) {
-				err(L, k, key, "duplicate key");
-				continue;
-			}
-			if (scalar_value(L, v, key, "a file path"))
-				*slot = xstrdup((const char *)v->data.scalar.value);
-		} else {
-			err(L, k, key, "unknown key (expected auth, secret_file or client_ca)");
-		}
-	}
-}
-
-static void load_buildings(loader_t *L, yaml_node_t *map, lis_tenant_cfg_t *t)
-{
-	if (map->type != YAML_MAPPING_NODE) {
-		err(L, map, "tenants.buildings", "expected a mapping of BUILDING-ID: webhook URL");
-		return;
-	}
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
-		if (!k || !v)
-			continue;
-		if (k->type != YAML_SCALAR_NODE || scalar_is_null(k)) {
-			err(L, k, "tenants.buildings", "keys must be building ids");
-			continue;
-		}
-		const char *b = (const char *)k->data.scalar.value;
-		bool dup = false;
-		for (size_t i = 0; i < t->n_building_hooks; i++)
-			dup |= strcmp(t->building_hooks[i].building, b) == 0;
-		if (dup) {
-			err(L, k, "tenants.buildings", "duplicate building \"%.80s\"", b);
-			continue;
-		}
-		if (!url_value(L, v, "tenants.buildings"))
-			continue;
-		lis_building_hook_t *nb =
-		    realloc(t->building_hooks, (t->n_building_hooks + 1) * sizeof *nb);
-		if (!nb)
-			abort();
-		t->building_hooks = nb;
-		nb[t->n_building_hooks].building = xstrdup(b);
-		nb[t->n_building_hooks].url = xstrdup((const char *)v->data.scalar.value);
-		t->n_building_hooks++;
-	}
-}
-
-static void load_tenant_item(loader_t *L, yaml_node_t *item)
-{
-	static const char *const valid =
-	    "id, deref, emergency_numbers, test_numbers, webhook or buildings";
-	lis_tenant_cfg_t t;
-	unsigned auth_line = 0;
-	size_t errors0 = L->errors;
-	yaml_node_t *seen[6] = {0};
-	static const char *const names[6] = {"id",           "deref",   "emergency_numbers",
-	                                     "test_numbers", "webhook", "buildings"};
-
-	memset(&t, 0, sizeof t);
-	if (item->type != YAML_MAPPING_NODE) {
-		err(L, item, "tenants", "each entry must be a mapping with at least id: TENANT-ID");
-		return;
-	}
-	t.line = (unsigned)item->start_mark.line + 1;
-	for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
-		if (!k || !v)
-			continue;
-		if (k->type != YAML_SCALAR_NODE) {
-			err(L, k, "tenants", "keys must be plain words");
-			continue;
-		}
-		const char *name = (const char *)k->data.scalar.value;
-		int ki = -1;
-		for (int i = 0; i < 6; i++)
-			if (strcmp(name, names[i]) == 0)
-				ki = i;
-		char key[64];
-		snprintf(key, sizeof key, "tenants.%.40s", name);
-		if (ki < 0) {
-			err(L, k, key, "unknown key (expected %s)", valid);
-			continue;
-		}
-		if (seen[ki]) {
-			err(L, k, key, "duplicate key (first set on line %u)",
-			    (unsigned)seen[ki]->start_mark.line + 1);
-			continue;
-		}
-		seen[ki] = k;
-		switch (ki) {
-		case 0:
-			if (scalar_value(L, v, key, "the tenant id of the wiremap")) {
-				size_t len;
-				const char *id = scalar(v, &len);
-				if (len > LIS_TOKEN_ID_MAX || memchr(id, '/', len))
-					err(L, v, key, "\"%.60s\" is not a tenant id", id);
-				else
-					t.id = xstrdup(id);
-			}
-			break;
-		case 1:
-			load_deref(L, v, &t, &auth_line);
-			break;
-		case 2:
-			load_numbers(L, v, key, &t.emergency, &t.n_emergency);
-			break;
-		case 3:
-			load_numbers(L, v, key, &t.test, &t.n_test);
-			break;
-		case 4:
-			if (url_value(L, v, key))
-				t.webhook = xstrdup((const char *)v->data.scalar.value);
-			break;
-		case 5:
-			load_buildings(L, v, &t);
-			break;
-		}
-	}
-	if (!t.id && !seen[0])
-		err(L, item, "tenants.id", "each tenant needs id: TENANT-ID (as in the wiremap)");
-	if (t.id && lis_config_tenant(L->c, t.id))
-		err(L, seen[0], "tenants.id", "tenant \"%.60s\" is listed twice (first on line %u)",
-		    t.id, lis_config_tenant(L->c, t.id)->line);
-	if (t.deref_auth == LIS_DEREF_BEARER && !t.secret_file)
-		err(L, item, "tenants.deref",
-		    "auth: bearer needs secret_file: FILE (the shared secret, mode 0600)");
-	if (t.deref_auth == LIS_DEREF_MTLS && !t.client_ca)
-		err(L, item, "tenants.deref",
-		    "auth: mtls needs client_ca: FILE (the CAs of the call routers' certificates)");
-	if (t.deref_auth != LIS_DEREF_BEARER && t.secret_file)
-		err(L, item, "tenants.deref.secret_file", "is used only with auth: bearer");
-	if (t.deref_auth != LIS_DEREF_MTLS && t.client_ca)
-		err(L, item, "tenants.deref.client_ca", "is used only with auth: mtls");
-	/* defaults: 911 is an emergency call, 933 a test call (SPEC §4.5) */
-	if (!seen[2]) {
-		t.emergency = calloc(1, sizeof *t.emergency);
-		if (!t.emergency)
-			abort();
-		t.emergency[t.n_emergency++] = xstrdup("911");
-	}
-	if (!seen[3]) {
-		t.test = calloc(1, sizeof *t.test);
-		if (!t.test)
-			abort();
-		t.test[t.n_test++] = xstrdup("933");
-	}
-	for (size_t i = 0; i < t.n_test; i++)
-		if (str_in(t.emergency, t.n_emergency, t.test[i]))
-			err(L, seen[3] ? seen[3] : item, "tenants.test_numbers",
-			    "\"%s\" is also an emergency number", t.test[i]);
-	if (L->errors != errors0) {
-		tenant_free(&t);
-		return;
-	}
-	lis_tenant_cfg_t *nt = realloc(L->c->tenants, (L->c->n_tenants + 1) * sizeof *nt);
-	if (!nt)
-		abort();
-	L->c->tenants = nt;
-	nt[L->c->n_tenants++] = t;
-}
-
-static void load_tenants(loader_t *L, yaml_node_t *v)
-{
-	if (v->type != YAML_SEQUENCE_NODE) {
-		err(L, v, "tenants", "expected a list of {id: TENANT-ID, ...} entries");
-		return;
-	}
-	tenants_clear(L->c);
-	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *item = yaml_document_get_node(L->doc, *it);
-		if (item)
-			load_tenant_item(L, item);
 	}
 }
 
@@ -869,7 +521,8 @@ static void load_mapping(loader_t *L, yaml_node_t *map, const char *prefix)
 		if (!k || !v)
 			continue;
 		if (k->type != YAML_SCALAR_NODE) {
-			err(L, k, prefix ? prefix : "(top level)", "keys must be plain words");
+			lis_cfg_err(L, k, prefix ? prefix : "(top level)",
+			            "keys must be plain words");
 			continue;
 		}
 		char path[128];
@@ -879,41 +532,42 @@ static void load_mapping(loader_t *L, yaml_node_t *map, const char *prefix)
 		if (!key) {
 			char valid[256];
 			section_keys(prefix, valid, sizeof valid);
-			err(L, k, path, "unknown key (expected %s)", valid);
+			lis_cfg_err(L, k, path, "unknown key (expected %s)", valid);
 			continue;
 		}
 		size_t ki = (size_t)(key - keys);
 		if (L->seen[ki]) {
-			err(L, k, path, "duplicate key (first set on line %u)", L->seen[ki]);
+			lis_cfg_err(L, k, path, "duplicate key (first set on line %u)",
+			            L->seen[ki]);
 			continue;
 		}
 		L->seen[ki] = (unsigned)k->start_mark.line + 1;
 		if (key->kind == K_LISTEN) {
 			load_listen(L, v);
 		} else if (key->kind == K_TENANTS) {
-			if (!(v->type == YAML_SCALAR_NODE && scalar_is_null(v)))
-				load_tenants(L, v);
+			if (!(v->type == YAML_SCALAR_NODE && lis_cfg_scalar_is_null(v)))
+				lis_cfg_load_tenants(L, v);
 		} else if (key->kind == K_MAP) {
-			if (v->type == YAML_SCALAR_NODE && scalar_is_null(v))
+			if (v->type == YAML_SCALAR_NODE && lis_cfg_scalar_is_null(v))
 				continue; /* "token:" with nothing under it */
 			if (v->type != YAML_MAPPING_NODE) {
 				char valid[256];
 				section_keys(path, valid, sizeof valid);
-				err(L, v, path, "expected a mapping of %s", valid);
+				lis_cfg_err(L, v, path, "expected a mapping of %s", valid);
 				continue;
 			}
 			load_mapping(L, v, path);
 		} else if (v->type != YAML_SCALAR_NODE) {
-			err(L, v, path, "expected a single value: %s", key->hint);
-		} else if (scalar_is_null(v) && key->store == S_STR) {
+			lis_cfg_err(L, v, path, "expected a single value: %s", key->hint);
+		} else if (lis_cfg_scalar_is_null(v) && key->store == S_STR) {
 			free(*str_slot(L->c, key)); /* explicit null: unset */
 			*str_slot(L->c, key) = NULL;
 		} else {
 			char why[256];
 			size_t len;
-			const char *s = scalar(v, &len);
+			const char *s = lis_cfg_scalar(v, &len);
 			if (apply_scalar(L->c, key, s, len, why, sizeof why))
-				err(L, v, path, "%s", why);
+				lis_cfg_err(L, v, path, "%s", why);
 			else if (ki == (size_t)(key_find("token.key_file") - keys))
 				L->c->token_key_line = (unsigned)v->start_mark.line + 1;
 		}
@@ -925,7 +579,8 @@ int lis_config_load_string(lis_config_t *c, const char *name, const char *text, 
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	loader_t L = {.c = c, .file = name, .diag = diag};
+	unsigned seen[NKEYS] = {0};
+	loader_t L = {.c = c, .file = name, .diag = diag, .seen = seen};
 	int rc = 0;
 
 	if (c->file != name) {
@@ -947,8 +602,8 @@ int lis_config_load_string(lis_config_t *c, const char *name, const char *text, 
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (root && root->type == YAML_MAPPING_NODE)
 		load_mapping(&L, root, NULL);
-	else if (root && !(root->type == YAML_SCALAR_NODE && scalar_is_null(root)))
-		err(&L, root, "(top level)", "expected a mapping of configuration keys");
+	else if (root && !(root->type == YAML_SCALAR_NODE && lis_cfg_scalar_is_null(root)))
+		lis_cfg_err(&L, root, "(top level)", "expected a mapping of configuration keys");
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	if (L.errors)
