@@ -148,6 +148,30 @@ static void assert_survived(void)
 		             rss);
 }
 
+/* The raw bytes of one keep-alive POST of REQ (malloc'd; length in *n). */
+static char *raw_post(int *n)
+{
+	char *req = NULL;
+	*n = asprintf(&req,
+	              "POST /held/" TENANT_A " HTTP/1.1\r\nHost: x\r\n" HELD_CT
+	              "Content-Length: %zu\r\n\r\n%s",
+	              strlen(REQ), REQ);
+	cr_assert_gt(*n, 0);
+	return req;
+}
+
+/* The /metrics counter `name` is above 0. */
+static void assert_counted(int port, const char *name, const char *what)
+{
+	ts_http_resp_t m;
+	char line[128], zero[128];
+	snprintf(line, sizeof line, "\n%s ", name);
+	snprintf(zero, sizeof zero, "\n%s 0\n", name);
+	cr_assert_eq(ts_http(port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
+	cr_assert(strstr(m.body, line) && !strstr(m.body, zero), "%s:\n%s", what, m.body);
+	ts_http_resp_free(&m);
+}
+
 static void post_expect_held_error(const char *body, size_t len, const char *code)
 {
 	ts_http_resp_t r;
@@ -580,12 +604,9 @@ Test(hostile, out_of_descriptors_pauses_accepting_instead_of_spinning)
 	/* retrying accept() in a loop would take the whole 2 s of a core */
 	cr_assert_lt(spent, 0.5, "lisd used %.2f s of CPU in 2 s while out of descriptors", spent);
 
-	char *req = NULL;
-	int n = asprintf(&req,
-	                 "POST /held/" TENANT_A " HTTP/1.1\r\nHost: x\r\n" HELD_CT
-	                 "Content-Length: %zu\r\n\r\n%s",
-	                 strlen(REQ), REQ);
-	cr_assert(n > 0 && send_all(kept, req, (size_t)n));
+	int n;
+	char *req = raw_post(&n);
+	cr_assert(send_all(kept, req, (size_t)n));
 	char buf[8192];
 	bool closed;
 	recv_for(kept, buf, sizeof buf, 5000, "</locationResponse>", 1, &closed);
@@ -597,12 +618,7 @@ Test(hostile, out_of_descriptors_pauses_accepting_instead_of_spinning)
 		close(c[i]);
 	cr_assert_eq(prlimit(l.pid, RLIMIT_NOFILE, &back, NULL), 0);
 	assert_still_serving(l.port);
-	ts_http_resp_t m;
-	cr_assert_eq(ts_http(l.port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
-	cr_assert(strstr(m.body, "lis_accept_errors_total ") &&
-	              !strstr(m.body, "lis_accept_errors_total 0\n"),
-	          "accept errors not counted:\n%s", m.body);
-	ts_http_resp_free(&m);
+	assert_counted(l.port, "lis_accept_errors_total", "accept errors not counted");
 	ts_lisd_stop(&l);
 }
 
@@ -622,12 +638,8 @@ Test(hostile, over_max_connections_new_ones_are_closed_and_open_ones_served)
 		cr_assert_geq(c[i], 0, "connection %d: %s", i, strerror(errno));
 	}
 	usleep((useconds_t)ts_ms(300) * 1000); /* lisd has accepted and counted them */
-	char *req = NULL;
-	int n = asprintf(&req,
-	                 "POST /held/" TENANT_A " HTTP/1.1\r\nHost: x\r\n" HELD_CT
-	                 "Content-Length: %zu\r\n\r\n%s",
-	                 strlen(REQ), REQ);
-	cr_assert_gt(n, 0);
+	int n;
+	char *req = raw_post(&n);
 	char buf[8192];
 	bool closed;
 	int extra = tcp_connect(l.port);
@@ -646,12 +658,8 @@ Test(hostile, over_max_connections_new_ones_are_closed_and_open_ones_served)
 		close(c[i]);
 	usleep((useconds_t)ts_ms(300) * 1000);
 	assert_still_serving(l.port);
-	ts_http_resp_t m;
-	cr_assert_eq(ts_http(l.port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
-	cr_assert(strstr(m.body, "lis_connections_rejected_total ") &&
-	              !strstr(m.body, "lis_connections_rejected_total 0\n"),
-	          "the closed connection was not counted:\n%s", m.body);
-	ts_http_resp_free(&m);
+	assert_counted(l.port, "lis_connections_rejected_total",
+	               "the closed connection was not counted");
 	ts_lisd_stop(&l);
 }
 
