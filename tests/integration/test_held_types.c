@@ -162,7 +162,8 @@ Test(types, error_xxe_is_refused_and_nothing_is_read)
 	ts_http_resp_t r;
 	post_held(lisd.port, "/held/" TENANT_A, doc, &r);
 	ASSERT_HELD_ERROR(&r, "xmlError");
-	if (host[0])
+	/* a short host name ("vm", "en") can occur in any error text by chance */
+	if (strlen(host) >= 8)
 		cr_assert_null(strstr(r.body, host), "the entity was expanded:\n%s", r.body);
 	ts_http_resp_free(&r);
 }
