@@ -249,6 +249,13 @@ uint64_t lis_outbox_next_due(lis_outbox_t *ob);
 typedef struct lis_webhook lis_webhook_t;
 
 /**
+ * How often the delivery thread looks for due retries (default 250 ms),
+ * read by lis_webhook_new. Only tests change it: with an hour, a backlog
+ * must still drain, which proves deliveries refill their own slots.
+ */
+extern unsigned lis_webhook_tick_ms;
+
+/**
  * Delivery of what ob holds; back-off 1 s doubling up to retry_max_s (with
  * jitter). ob and ctr must outlive it. Caller frees with lis_webhook_free.
  */

@@ -32,8 +32,9 @@
 
 #include "lis/lis_internal.h"
 
-#define TICK_MS 250
 #define MAX_URLS 256
+
+unsigned lis_webhook_tick_ms = 250;
 
 typedef struct {
 	char *url;
@@ -433,7 +434,8 @@ int lis_webhook_new(lis_outbox_t *ob, lis_ev_counters_t *ctr, unsigned retry_max
 		rc = LIS_ETLS;
 		goto out;
 	}
-	struct timeval tv = {0, TICK_MS * 1000};
+	unsigned tick = lis_webhook_tick_ms ? lis_webhook_tick_ms : 250;
+	struct timeval tv = {(time_t)(tick / 1000), (suseconds_t)(tick % 1000) * 1000};
 	wh->wake_ev = event_new(wh->base, wh->wake[0], EV_READ | EV_PERSIST, on_wake, wh);
 	wh->tick_ev = event_new(wh->base, -1, EV_PERSIST, on_tick, wh);
 	wh->refill_ev = evtimer_new(wh->base, on_tick, wh);

@@ -186,9 +186,10 @@ Test(events, receiver_down_then_up_gets_each_event_once)
 
 /*
  * A backlog (an outage, a restart) drains at the receiver's pace: each
- * delivery that succeeds starts the next one at once. Refilling the
- * LIS_WEBHOOK_INFLIGHT slots only on the 250 ms tick would take N / 8 ticks
- * (12.5 s here); the bound below is well under that, not a speed goal.
+ * delivery that succeeds starts the next one at once. With the periodic
+ * tick set to an hour, only that refill can move the backlog past the
+ * first LIS_WEBHOOK_INFLIGHT events; refilling on the tick alone would
+ * leave the rest waiting. The drain time is printed, not asserted.
  */
 Test(events, backlog_drains_at_the_receivers_pace, .timeout = 60)
 {
@@ -199,7 +200,10 @@ Test(events, backlog_drains_at_the_receivers_pace, .timeout = 60)
 	base_cfg(&c);
 	c.events_webhook = hook;
 	c.events_outbox = ob;
+	unsigned tick = lis_webhook_tick_ms;
+	lis_webhook_tick_ms = 3600u * 1000u;
 	lis_events_t *ev = open_ev(&c);
+	lis_webhook_tick_ms = tick;
 	enum { N = 400 };
 	wm_location_t loc = sample_loc();
 	lis_event_t call = call_of(&loc, "911");
@@ -212,12 +216,11 @@ Test(events, backlog_drains_at_the_receivers_pace, .timeout = 60)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_eq(lis_events_start(ev), 0);
-	bool all = rcv_wait(&r, N, 30000);
+	bool all = rcv_wait(&r, N, ts_ms(30000));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	cr_assert(all, "only %zu of %d delivered", rcv_count(&r), N);
-	cr_assert_lt(secs, 5.0, "%d waiting events took %.1f s to reach a receiver that is up", N,
-	             secs);
+	cr_assert(all, "only %zu of %d delivered with no periodic tick", rcv_count(&r), N);
+	cr_log_info("%d waiting events reached the receiver in %.2f s", N, secs);
 	lis_events_close(ev);
 	rcv_free(&r);
 	free(hook);
