@@ -442,15 +442,13 @@ Test(hostile, declared_100mb_body_is_413_before_it_is_read)
 	cr_assert_geq(fd, 0);
 	const char *h = "POST /held/" TENANT_A " HTTP/1.1\r\nHost: x\r\n" HELD_CT
 	                "Content-Length: 104857600\r\n\r\n<locationRequest";
-	uint64_t t0 = now_ms();
 	cr_assert(send_all(fd, h, strlen(h)));
 	char buf[4096];
 	bool closed;
-	recv_for(fd, buf, sizeof buf, 3000, "\r\n\r\n", 1, &closed);
-	uint64_t took = now_ms() - t0;
+	/* only the header block was sent: an answer at all proves no body was awaited */
+	recv_for(fd, buf, sizeof buf, ts_ms(3000), "\r\n\r\n", 1, &closed);
 	cr_assert(strncmp(buf, "HTTP/1.1 413", 12) == 0, "expected 413 without the body, got:\n%s",
 	          buf);
-	cr_assert_lt(took, 3000, "413 took %llu ms", (unsigned long long)took);
 	close(fd);
 	assert_survived();
 }
@@ -467,11 +465,12 @@ Test(hostile, body_that_never_finishes_is_closed_by_the_timeout)
 	cr_assert(send_all(fd, h, strlen(h)));
 	char buf[4096];
 	bool closed;
-	recv_for(fd, buf, sizeof buf, 5000, NULL, 0, &closed);
+	recv_for(fd, buf, sizeof buf, ts_ms(5000), NULL, 0, &closed);
 	uint64_t took = now_ms() - t0;
 	cr_assert(closed, "the unfinished request was still open after 5 s");
-	cr_assert(took >= 800 && took < 4000, "closed after %llu ms with a 1 s timeout",
-	          (unsigned long long)took);
+	/* not before the configured timeout (a lower bound: never flaky) */
+	cr_assert_geq(took, 800, "closed after %llu ms with a 1 s timeout",
+	              (unsigned long long)took);
 	cr_assert(buf[0] == 0 || strncmp(buf, "HTTP/1.1 4", 10) == 0 ||
 	              strncmp(buf, "HTTP/1.1 5", 10) == 0,
 	          "unexpected answer:\n%s", buf);
@@ -479,9 +478,8 @@ Test(hostile, body_that_never_finishes_is_closed_by_the_timeout)
 	/* a header block that never finishes is closed the same way */
 	fd = tcp_connect(l.port);
 	cr_assert(send_all(fd, "GET /healthz HTTP/1.1\r\nHost:", 28));
-	t0 = now_ms();
-	recv_for(fd, buf, sizeof buf, 5000, NULL, 0, &closed);
-	cr_assert(closed && now_ms() - t0 < 4000, "unfinished headers not closed");
+	recv_for(fd, buf, sizeof buf, ts_ms(5000), NULL, 0, &closed);
+	cr_assert(closed, "unfinished headers not closed");
 	close(fd);
 	assert_still_serving(l.port);
 	ts_lisd_stop(&l);
@@ -609,7 +607,7 @@ Test(hostile, out_of_descriptors_pauses_accepting_instead_of_spinning)
 	cr_assert(send_all(kept, req, (size_t)n));
 	char buf[8192];
 	bool closed;
-	recv_for(kept, buf, sizeof buf, 5000, "</locationResponse>", 1, &closed);
+	recv_for(kept, buf, sizeof buf, ts_ms(5000), "</locationResponse>", 1, &closed);
 	cr_assert(strstr(buf, "ROOM>101<"), "the open connection was not served:\n%s", buf);
 	free(req);
 	close(kept);
@@ -678,7 +676,7 @@ Test(hostile, pipelined_requests_are_answered_in_order)
 	cr_assert(send_all(fd, two, (size_t)n)); /* one write: both requests back to back */
 	static char buf[65536];
 	bool closed;
-	recv_for(fd, buf, sizeof buf, 5000, "</locationResponse>", 2, &closed);
+	recv_for(fd, buf, sizeof buf, ts_ms(5000), "</locationResponse>", 2, &closed);
 	close(fd);
 	const char *first = strstr(buf, "HTTP/1.1 200");
 	cr_assert_not_null(first, "no answer:\n%s", buf);
@@ -740,7 +738,7 @@ Test(hostile, malformed_request_lines_and_headers)
 		char buf[8192];
 		bool closed;
 		uint64_t t0 = now_ms();
-		size_t n = recv_for(fd, buf, sizeof buf, 4000, NULL, 0, &closed);
+		size_t n = recv_for(fd, buf, sizeof buf, ts_ms(4000), NULL, 0, &closed);
 		close(fd);
 		/* a 4xx/5xx answer or a closed connection, quickly; never a 200 */
 		cr_assert(closed, "case %zu: connection left open for %llu ms", i,
