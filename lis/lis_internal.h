@@ -239,6 +239,13 @@ int lis_outbox_delete(lis_outbox_t *ob, uint64_t seq, const char *id);
 /** Records a failed attempt: attempts and next_ms of entry seq. 1, 0 not there, or error. */
 int lis_outbox_reschedule(lis_outbox_t *ob, uint64_t seq, const char *id, uint32_t attempts,
                           uint64_t next_ms);
+/**
+ * Makes every entry due at now_ms (a restart: owed alerts go out at once
+ * instead of waiting out a back-off the previous run chose). Attempt
+ * counts are kept. One write transaction; returns the entries moved, or
+ * error.
+ */
+int lis_outbox_due_now(lis_outbox_t *ob, uint64_t now_ms);
 /** Entries held (as of the last commit). */
 size_t lis_outbox_depth(lis_outbox_t *ob);
 /** Earliest next_ms, or UINT64_MAX when empty. */

@@ -338,6 +338,76 @@ out:
 	return rc;
 }
 
+int lis_outbox_due_now(lis_outbox_t *ob, uint64_t now_ms)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *c = NULL;
+	uint8_t from[16], dk[16], *rec = NULL;
+	size_t cap = 0;
+	int n = 0, rc = mdb_txn_begin(ob->env, NULL, 0, &txn);
+	if (rc)
+		return wm_err_from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, ob->due, &c)))
+		goto fail;
+	due_key(from, now_ms + 1, 0);
+	/* Re-seek after each move: moved keys sort before `from`, never revisited. */
+	for (;;) {
+		MDB_val k = {16, from}, v;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc == MDB_NOTFOUND)
+			break;
+		if (rc)
+			goto fail;
+		if (k.mv_size != 16) {
+			rc = MDB_CORRUPTED;
+			goto fail;
+		}
+		uint64_t seq = get_be((const uint8_t *)k.mv_data + 8);
+		if ((rc = mdb_cursor_del(c, 0)))
+			goto fail;
+		uint8_t sk[8];
+		put_be(sk, seq);
+		MDB_val qk = {8, sk}, qv;
+		rc = mdb_get(txn, ob->queue, &qk, &qv);
+		if (rc == MDB_NOTFOUND)
+			continue; /* a schedule key without its entry: dropped */
+		if (rc)
+			goto fail;
+		if (qv.mv_size < 14) { /* version, type, attempts, next_ms */
+			rc = MDB_CORRUPTED;
+			goto fail;
+		}
+		if (qv.mv_size > cap) {
+			uint8_t *r = realloc(rec, qv.mv_size);
+			if (!r) {
+				mdb_txn_abort(txn);
+				free(rec);
+				return -ENOMEM;
+			}
+			rec = r, cap = qv.mv_size;
+		}
+		/* Copy before writing: qv points into the map. */
+		memcpy(rec, qv.mv_data, qv.mv_size);
+		lis_put_le(rec + 6, now_ms, 8);
+		due_key(dk, now_ms, seq);
+		MDB_val nv = {qv.mv_size, rec}, d = {16, dk}, empty = {0, ""};
+		if ((rc = mdb_put(txn, ob->queue, &qk, &nv, 0)) ||
+		    (rc = mdb_put(txn, ob->due, &d, &empty, 0)))
+			goto fail;
+		n++;
+	}
+	mdb_cursor_close(c);
+	free(rec);
+	rc = mdb_txn_commit(txn);
+	return rc ? wm_err_from_mdb(rc) : n;
+fail:
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	free(rec);
+	return wm_err_from_mdb(rc);
+}
+
 uint64_t lis_outbox_next_due(lis_outbox_t *ob)
 {
 	MDB_txn *txn;

@@ -388,7 +388,17 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 static void *thread_main(void *arg)
 {
 	lis_webhook_t *wh = arg;
-	pass(wh); /* what an earlier run left behind */
+	/* What an earlier run left behind goes out now: its back-off was for a
+	 * receiver state this run knows nothing of, and an owed 911 alert should
+	 * not wait up to retry_max after a restart. */
+	int moved = lis_outbox_due_now(wh->ob, lis_wall_ms());
+	if (moved < 0)
+		lis_log(LIS_LOG_ERROR, "events outbox: cannot reschedule waiting events: %s",
+		        lis_strerror(moved));
+	else if (moved > 0)
+		lis_log(LIS_LOG_INFO, "events outbox: %d event(s) waiting for a retry are due now",
+		        moved);
+	pass(wh);
 	event_base_loop(wh->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }

@@ -110,6 +110,16 @@ Test(events, webhook_routing_end_to_end)
 
 /* ---------------- delivery to a real receiver ----------------------------- */
 
+typedef struct {
+	uint64_t seq;
+} seen_one_t;
+
+static int seen_one(void *arg, const lis_outbox_entry_t *e)
+{
+	((seen_one_t *)arg)->seq = e->seq;
+	return 1;
+}
+
 static void emit_calls(lis_events_t *ev, int n, char ids[][37], const char *file)
 {
 	wm_location_t loc = sample_loc();
@@ -179,6 +189,45 @@ Test(events, receiver_down_then_up_gets_each_event_once)
 	HAS(mt, "lis_events_outbox_depth 0\n");
 	free(mt);
 	held_buf_deinit(&m);
+	lis_events_close(ev);
+	rcv_free(&r);
+	free(hook);
+}
+
+/*
+ * An event a previous run left waiting for a retry an hour away goes out as
+ * soon as delivery starts again (a restart), its attempt count kept.
+ */
+Test(events, a_restart_sends_waiting_events_at_once, .timeout = 60)
+{
+	int port = ts_free_port();
+	char *hook = url(port, "/hook"), ob[4200];
+	snprintf(ob, sizeof ob, "%s/outbox", tmp);
+	lis_outbox_t *box = NULL;
+	char err[256] = "";
+	cr_assert_eq(lis_outbox_open(ob, 0, &box, err, sizeof err), 0, "%s", err);
+	const char *id = "0f0e0d0c-0b0a-4908-8706-050403020100", *body = "{\"type\":\"x\"}";
+	uint64_t now = lis_wall_ms();
+	cr_assert_eq(lis_outbox_put(box, id, LIS_EV_EMERGENCY_CALL, hook, body, strlen(body), now,
+	                            NULL),
+	             0);
+	seen_one_t one = {0};
+	cr_assert_eq(lis_outbox_scan_due(box, now, seen_one, &one), 0);
+	cr_assert_eq(lis_outbox_reschedule(box, one.seq, id, 3, now + 3600u * 1000u), 1);
+	lis_outbox_close(box);
+
+	lis_config_t c;
+	base_cfg(&c);
+	c.events_webhook = hook;
+	c.events_outbox = ob;
+	lis_events_t *ev = open_ev(&c);
+	rcv_t r;
+	cr_assert_eq(rcv_start(&r, port, 0), 0);
+	cr_assert_eq(lis_events_start(ev), 0);
+	cr_assert(rcv_wait(&r, 1, ts_ms(10000)), "the waiting event was not sent after a restart");
+	cr_assert_str_eq(r.msgs[0].id, id);
+	cr_assert_str_eq(r.msgs[0].attempt, "4", "the attempt count is kept");
+	cr_assert_str_eq(r.msgs[0].body, body);
 	lis_events_close(ev);
 	rcv_free(&r);
 	free(hook);

@@ -222,6 +222,41 @@ Test(outbox, schedule_orders_by_next_attempt)
 	lis_outbox_close(ob);
 }
 
+/* A restart makes what waits for a retry due at once, attempts kept. */
+Test(outbox, due_now_moves_waiting_entries_keeping_attempts)
+{
+	lis_outbox_t *ob = open_ob(10);
+	put(ob, "a", LIS_EV_EMERGENCY_CALL, 1000, NULL);
+	put(ob, "b", LIS_EV_TEST_CALL, 1001, NULL);
+	put(ob, "c", LIS_EV_EMERGENCY_CALL, 1002, NULL);
+	seen_t s = {0};
+	lis_outbox_scan_due(ob, 2000, collect, &s);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(lis_outbox_reschedule(ob, s.seq[1], "b", 5, 3601000), 1);
+	cr_assert_eq(lis_outbox_reschedule(ob, s.seq[2], "c", 7, 7200000), 1);
+
+	cr_assert_eq(lis_outbox_due_now(ob, 2000), 2);
+	cr_assert_eq(lis_outbox_due_now(ob, 2000), 0, "nothing waits any more");
+	lis_outbox_close(ob);
+	ob = open_ob(10); /* committed */
+	seen_t now = {0};
+	lis_outbox_scan_due(ob, 2000, collect, &now);
+	cr_assert_eq(now.n, 3, "every entry is due at 2000");
+	cr_assert_str_eq(now.id[0], "a");
+	cr_assert_eq(now.next[0], 1000, "an entry already due keeps its time");
+	for (size_t i = 1; i < 3; i++) {
+		cr_assert_eq(now.next[i], 2000);
+		cr_assert_eq(now.attempts[i], strcmp(now.id[i], "b") == 0 ? 5u : 7u);
+	}
+	cr_assert_eq(lis_outbox_next_due(ob), 1000);
+	/* the entries are intact and still deletable by (seq, id) */
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(lis_outbox_delete(ob, now.seq[i], now.id[i]), 1);
+	cr_assert_eq(lis_outbox_depth(ob), 0);
+	cr_assert_eq(lis_outbox_next_due(ob), UINT64_MAX);
+	lis_outbox_close(ob);
+}
+
 Test(outbox, refuses_oversized_entries)
 {
 	lis_outbox_t *ob = open_ob(10);
