@@ -27,7 +27,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
-#include "proto/proto_internal.h"
+#include "proto/held_decode_internal.h"
 
 void held_limits_default(held_limits_t *l)
 {
@@ -35,34 +35,6 @@ void held_limits_default(held_limits_t *l)
 	l->max_depth = 32;
 	l->max_nodes = 4096;
 }
-
-typedef enum {
-	K_IGNORE = 0,
-	K_ROOT,
-	K_LOCTYPE,
-	K_DEVICE,
-	K_ID_IP,
-	K_ID_MAC,
-	K_ID_URI,
-	K_MEAS,
-	K_LLDP,
-	K_LLDP_CHASSIS,
-	K_LLDP_PORT,
-	K_WIFI,
-	K_WIFI_AP,
-	K_WIFI_BSSID,
-	K_DHCP,
-	K_DHCP_GIADDR,
-	K_DHCP_CIRCUIT,
-	K_DHCP_REMOTE,
-	K_HP,
-	K_HP_GW,
-	K_HP_USER,
-	K_HP_DID,
-	K_HP_ADDR, /* hp:providedAddress */
-	K_CA,      /* its ca:civicAddress */
-	K_CA_EL,   /* an RFC 5139 / 6848 element of it (d->ca_key) */
-} kind_t;
 
 /* Kinds whose text content the decoder reads. */
 static bool kind_is_leaf(kind_t k)
@@ -88,52 +60,9 @@ static bool kind_is_leaf(kind_t k)
 	}
 }
 
-/* The deepest element read is locationRequest/measurements/wifi/ap/bssid. */
-#define KIND_STACK 8
-#define TEXT_MAX 1024
+/* ---------------- outcome ------------------------------------------------- */
 
-typedef enum { ROOT_NONE, ROOT_OK, ROOT_UNSUPPORTED, ROOT_BAD_HELD } root_t;
-
-typedef struct {
-	xmlParserCtxtPtr ctxt;
-	const held_limits_t *lim;
-	held_request_t *r;
-
-	unsigned depth;
-	size_t nodes;
-	kind_t stack[KIND_STACK]; /* stack[d - 1] = kind of the element at depth d */
-
-	/* text of the current leaf, whitespace collapsed */
-	char text[TEXT_MAX];
-	size_t text_len;
-	bool text_over;  /* longer than TEXT_MAX */
-	bool text_child; /* the leaf has element children */
-
-	/* outcome */
-	bool stopped; /* fatal: not well-formed, DOCTYPE, over a limit */
-	char stop_msg[200];
-	root_t root;
-	bool schema_err;
-	char schema_msg[200];
-	bool bad_id;
-	char bad_id_msg[200];
-
-	/* element-local state */
-	bool seen_loctype;
-	char ip_v; /* v attribute of the current <ip>, 0 when absent/other */
-	unsigned lldp_type;
-	bool lldp_type_ok;
-	bool lldp_has_chassis, lldp_has_port, lldp_seen_chassis, lldp_seen_port;
-	wm_lldp_id_t lldp_chassis, lldp_port;
-	bool ap_serving, ap_has_bssid, have_serving;
-	bool dhcp_seen_giaddr;
-	bool seen_user;
-	bool seen_addr, seen_civic;
-	int ca_key;
-} dec_t;
-
-/* Fatal: records the reason and stops libxml2 at once. */
-static void dec_stop(dec_t *d, const char *msg)
+void hd_stop(dec_t *d, const char *msg)
 {
 	if (!d->stopped) {
 		d->stopped = true;
@@ -142,7 +71,7 @@ static void dec_stop(dec_t *d, const char *msg)
 	xmlStopParser(d->ctxt);
 }
 
-static void schema_err(dec_t *d, const char *msg)
+void hd_schema_err(dec_t *d, const char *msg)
 {
 	if (!d->schema_err) {
 		d->schema_err = true;
@@ -150,14 +79,13 @@ static void schema_err(dec_t *d, const char *msg)
 	}
 }
 
-static void bad_id(dec_t *d, const char *msg)
+void hd_bad_id(dec_t *d, const char *msg)
 {
 	if (!d->bad_id) {
 		d->bad_id = true;
 		snprintf(d->bad_id_msg, sizeof d->bad_id_msg, "%s", msg);
 	}
 }
-
 static bool ns_is(const xmlChar *uri, const char *ns)
 {
 	return uri && strcmp((const char *)uri, ns) == 0;
@@ -203,7 +131,7 @@ static kind_t classify_root(dec_t *d, const xmlChar *name, const xmlChar *uri, i
 	size_t len;
 	const xmlChar *v = attr_get(nb, atts, "responseTime", &len);
 	if (v && !held_lex_response_time((const char *)v, len, &d->r->rt_kind, &d->r->rt_ms))
-		schema_err(d, "responseTime: expected milliseconds, emergencyRouting or "
+		hd_schema_err(d, "responseTime: expected milliseconds, emergencyRouting or "
 		              "emergencyDispatch");
 	return K_ROOT;
 }
@@ -215,19 +143,19 @@ static kind_t classify_request_child(dec_t *d, const xmlChar *name, const xmlCha
 
 	if (ns_is(uri, HELD_NS)) {
 		if (!name_is(name, "locationType")) {
-			schema_err(d,
+			hd_schema_err(d,
 			           "unknown element in the HELD namespace inside locationRequest");
 			return K_IGNORE;
 		}
 		if (d->seen_loctype) {
-			schema_err(d, "more than one locationType element");
+			hd_schema_err(d, "more than one locationType element");
 			return K_IGNORE;
 		}
 		d->seen_loctype = true;
 		size_t len;
 		const xmlChar *v = attr_get(nb, atts, "exact", &len);
 		if (v && !held_lex_boolean((const char *)v, len, &r->exact))
-			schema_err(d, "locationType: exact must be true, false, 1 or 0");
+			hd_schema_err(d, "locationType: exact must be true, false, 1 or 0");
 		return K_LOCTYPE;
 	}
 	if (ns_is(uri, HELD_ID_NS) && name_is(name, "device"))
@@ -308,7 +236,7 @@ static kind_t classify(dec_t *d, kind_t parent, const xmlChar *name, const xmlCh
 		d->ap_has_bssid = false;
 		v = attr_get(nb, atts, "serving", &len);
 		if (v && !held_lex_boolean((const char *)v, len, &d->ap_serving))
-			schema_err(d, "wifi ap: serving must be true, false, 1 or 0");
+			hd_schema_err(d, "wifi ap: serving must be true, false, 1 or 0");
 		return K_WIFI_AP;
 	case K_WIFI_AP:
 		if (ns_is(uri, LM_WIFI_NS) && name_is(name, "bssid") && !d->ap_has_bssid)
@@ -335,7 +263,7 @@ static kind_t classify(dec_t *d, kind_t parent, const xmlChar *name, const xmlCh
 			return K_HP_DID;
 		if (name_is(name, "providedAddress")) {
 			if (d->seen_addr) {
-				schema_err(d, "more than one heldPlus providedAddress");
+				hd_schema_err(d, "more than one heldPlus providedAddress");
 				return K_IGNORE;
 			}
 			d->seen_addr = true;
@@ -347,7 +275,7 @@ static kind_t classify(dec_t *d, kind_t parent, const xmlChar *name, const xmlCh
 		if (!ns_is(uri, CA_NS))
 			return K_IGNORE;
 		if (d->seen_civic || !name_is(name, "civicAddress")) {
-			schema_err(d, "providedAddress: expected exactly one ca:civicAddress");
+			hd_schema_err(d, "providedAddress: expected exactly one ca:civicAddress");
 			return K_IGNORE;
 		}
 		d->seen_civic = true;
@@ -356,271 +284,13 @@ static kind_t classify(dec_t *d, kind_t parent, const xmlChar *name, const xmlCh
 	case K_CA:
 		d->ca_key = held_civic_classify((const char *)uri, (const char *)name);
 		if (d->ca_key == HELD_CA_INVALID)
-			schema_err(d,
+			hd_schema_err(d,
 			           "providedAddress: unknown element in the civicAddr namespace");
 		return d->ca_key >= 0 ? K_CA_EL : K_IGNORE;
 	default:
 		return K_IGNORE;
 	}
 }
-
-/* ---------------- leaf values -------------------------------------------- */
-
-static bool scheme_is(const char *s, size_t n, const char *scheme)
-{
-	size_t l = strlen(scheme);
-	return n > l && strncasecmp(s, scheme, l) == 0;
-}
-
-static void take_did(dec_t *d, const char *s, size_t n)
-{
-	wm_did_t did;
-	/* The first valid DID in document order wins (device uri or hp:did). */
-	if (!d->r->q.has_did && wm_did_parse(s, n, &did) == 0) {
-		d->r->q.did = did;
-		d->r->q.has_did = true;
-	}
-}
-
-static void end_ip(dec_t *d, const char *s, size_t n)
-{
-	held_request_t *r = d->r;
-	wm_ip_t ip;
-
-	if (d->ip_v == 0) {
-		bad_id(d, "ip identity: v must be \"4\" or \"6\"");
-		return;
-	}
-	bool colon = memchr(s, ':', n) != NULL;
-	if ((d->ip_v == '4') == colon || wm_ip_parse(s, n, &ip) != 0) {
-		bad_id(d, d->ip_v == '4' ? "ip identity: not an IPv4 address"
-		                         : "ip identity: not an IPv6 address");
-		return;
-	}
-	if (r->q.n_ip < WM_QUERY_MAX_IP) {
-		r->q.ip[r->q.n_ip++] = ip;
-		r->n_ip_id++;
-	}
-}
-
-static void end_uri(dec_t *d, const char *s, size_t n)
-{
-	held_request_t *r = d->r;
-
-	if (n == 0) {
-		bad_id(d, "uri identity: empty");
-		return;
-	}
-	if (!scheme_is(s, n, "tel:") && !scheme_is(s, n, "sip:") && !scheme_is(s, n, "sips:")) {
-		r->has_other_id = true; /* a URI we cannot locate by */
-		return;
-	}
-	if (n >= HELD_URI_MAX || memchr(s, ' ', n)) {
-		bad_id(d, n >= HELD_URI_MAX ? "uri identity: longer than 255 bytes"
-		                            : "uri identity: contains white space");
-		return;
-	}
-	if (r->n_uri < HELD_MAX_URI) {
-		memcpy(r->uri[r->n_uri], s, n);
-		r->uri[r->n_uri][n] = '\0';
-		r->n_uri++;
-	}
-	take_did(d, s, n);
-}
-
-static void end_lldp_id(dec_t *d, bool is_port, const char *s, size_t n)
-{
-	uint8_t oct[WM_LLDP_MAX];
-	size_t len;
-	wm_lldp_id_t id;
-	const char *what = is_port ? "lldp port" : "lldp chassis";
-	char msg[80];
-
-	if (is_port ? d->lldp_seen_port : d->lldp_seen_chassis)
-		return; /* a repeated element: the first one counts */
-	if (is_port)
-		d->lldp_seen_port = true;
-	else
-		d->lldp_seen_chassis = true;
-	if (!d->lldp_type_ok) {
-		snprintf(msg, sizeof msg, "%s: type must be an integer 0..255", what);
-		schema_err(d, msg);
-		return;
-	}
-	if (d->text_over || !held_lex_hex(s, n, oct, sizeof oct, &len) || len == 0) {
-		snprintf(msg, sizeof msg, "%s: expected 1..255 octets of hexBinary", what);
-		schema_err(d, msg);
-		return;
-	}
-	/* Well-formed but unusable (e.g. a MAC subtype without 6 octets): the
-	 * measurement cannot match anything, so it is dropped, not an error. */
-	if (wm_lldp_from_wire(is_port, d->lldp_type, oct, len, &id) != 0)
-		return;
-	if (is_port) {
-		d->lldp_port = id;
-		d->lldp_has_port = true;
-	} else {
-		d->lldp_chassis = id;
-		d->lldp_has_chassis = true;
-	}
-}
-
-static void end_lldp(dec_t *d)
-{
-	wm_query_t *q = &d->r->q;
-
-	/* held.xsd requires chassis and port; a chassis alone still serves
-	 * precedence step 3, so it is kept. A port alone cannot be matched. */
-	if (!d->lldp_has_chassis || q->n_lldp >= WM_QUERY_MAX_LLDP)
-		return;
-	q->lldp[q->n_lldp].chassis = d->lldp_chassis;
-	q->lldp[q->n_lldp].has_port = d->lldp_has_port;
-	if (d->lldp_has_port)
-		q->lldp[q->n_lldp].port = d->lldp_port;
-	q->n_lldp++;
-}
-
-static void end_bssid(dec_t *d, const char *s, size_t n)
-{
-	wm_query_t *q = &d->r->q;
-	wm_mac_t mac;
-
-	d->ap_has_bssid = true;
-	if (d->text_over || wm_mac_parse(s, n, &mac) != 0) {
-		schema_err(d, "wifi bssid: not a MAC address");
-		return;
-	}
-	if (d->ap_serving && !d->have_serving) {
-		/* the serving AP goes first; the last one drops out when full */
-		size_t keep = q->n_bssid < WM_QUERY_MAX_BSSID ? q->n_bssid : WM_QUERY_MAX_BSSID - 1;
-		memmove(&q->bssid[1], &q->bssid[0], keep * sizeof q->bssid[0]);
-		q->bssid[0] = mac;
-		q->n_bssid = keep + 1;
-		d->have_serving = true;
-	} else if (q->n_bssid < WM_QUERY_MAX_BSSID) {
-		q->bssid[q->n_bssid++] = mac;
-	}
-}
-
-static void end_dhcp_hex(dec_t *d, const char *s, size_t n, uint8_t *out, uint8_t *out_len,
-                         const char *what)
-{
-	uint8_t oct[TEXT_MAX / 2];
-	size_t len;
-	char msg[80];
-
-	if (d->text_over || !held_lex_hex(s, n, oct, sizeof oct, &len)) {
-		snprintf(msg, sizeof msg, "dhcp-rai %s: not hexBinary", what);
-		schema_err(d, msg);
-		return;
-	}
-	if (len > 64)
-		len = 64;
-	memcpy(out, oct, len);
-	*out_len = (uint8_t)len;
-}
-
-static void end_leaf(dec_t *d, kind_t k)
-{
-	held_request_t *r = d->r;
-	size_t n = d->text_len;
-	const char *s = held_lex_trim(d->text, &n);
-	const char *why = NULL;
-	wm_mac_t mac;
-
-	if (d->text_child) {
-		/* simple-content elements have no element children */
-		if (k == K_ID_IP || k == K_ID_MAC || k == K_ID_URI)
-			bad_id(d, "device identity: unexpected child element");
-		else if (k == K_LLDP_CHASSIS || k == K_LLDP_PORT) {
-			d->text_over = true; /* reported as not hexBinary, marked seen */
-			end_lldp_id(d, k == K_LLDP_PORT, "", 0);
-		} else
-			schema_err(d, "unexpected child element in a simple-content element");
-		return;
-	}
-	switch (k) {
-	case K_LOCTYPE:
-		if (d->text_over)
-			schema_err(d, "locationType: too long");
-		else if (!held_lex_location_type(s, n, &r->type_any, r->types, &r->n_types, &why))
-			schema_err(d, why);
-		break;
-	case K_ID_IP:
-		if (d->text_over)
-			bad_id(d, "ip identity: too long");
-		else
-			end_ip(d, s, n);
-		break;
-	case K_ID_MAC:
-		if (d->text_over || wm_mac_parse(s, n, &mac) != 0)
-			bad_id(d, "mac identity: not a MAC address");
-		else if (r->n_mac < HELD_MAX_MAC)
-			r->mac[r->n_mac++] = mac;
-		break;
-	case K_ID_URI:
-		if (d->text_over)
-			bad_id(d, "uri identity: longer than 255 bytes");
-		else
-			end_uri(d, s, n);
-		break;
-	case K_LLDP_CHASSIS:
-	case K_LLDP_PORT:
-		end_lldp_id(d, k == K_LLDP_PORT, s, n);
-		break;
-	case K_WIFI_BSSID:
-		end_bssid(d, s, n);
-		break;
-	case K_DHCP_GIADDR:
-		if (d->dhcp_seen_giaddr)
-			break;
-		d->dhcp_seen_giaddr = true;
-		if (d->text_over || wm_ip_parse(s, n, &r->dhcp_giaddr) != 0)
-			schema_err(d, "dhcp-rai giaddr: not an IP address");
-		else
-			r->has_dhcp = true;
-		break;
-	case K_DHCP_CIRCUIT:
-		end_dhcp_hex(d, s, n, r->dhcp_circuit, &r->dhcp_circuit_len, "circuit");
-		break;
-	case K_DHCP_REMOTE:
-		end_dhcp_hex(d, s, n, r->dhcp_remote, &r->dhcp_remote_len, "remote");
-		break;
-	case K_HP_GW:
-		if (d->text_over || wm_mac_parse(s, n, &mac) != 0)
-			schema_err(d, "heldPlus gatewayMac: not a MAC address");
-		else if (r->q.n_gw < WM_QUERY_MAX_GW)
-			r->q.gw[r->q.n_gw++] = mac;
-		break;
-	case K_HP_USER:
-		if (d->seen_user)
-			break;
-		d->seen_user = true;
-		if (d->text_over || n >= HELD_URI_MAX) {
-			schema_err(d, "heldPlus user: longer than 255 bytes");
-			break;
-		}
-		memcpy(r->user, s, n);
-		r->user[n] = '\0';
-		break;
-	case K_CA_EL: {
-		char cwhy[120];
-		if (!held_civic_take(&r->provided, d->ca_key, s, n, d->text_over, cwhy,
-		                     sizeof cwhy))
-			schema_err(d, cwhy);
-		break;
-	}
-	case K_HP_DID:
-		/* any anyURI is schema-valid; one that is not a global number is
-		 * simply not usable as a DID */
-		if (!d->text_over)
-			take_did(d, s, n);
-		break;
-	default:
-		break;
-	}
-}
-
 /* ---------------- SAX2 callbacks ------------------------------------------ */
 
 static kind_t cur_kind(const dec_t *d)
@@ -642,13 +312,13 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, cons
 	if (d->depth >= d->lim->max_depth) {
 		char m[80];
 		snprintf(m, sizeof m, "elements nested deeper than %u", d->lim->max_depth);
-		dec_stop(d, m);
+		hd_stop(d, m);
 		return;
 	}
 	if (++d->nodes > d->lim->max_nodes) {
 		char m[80];
 		snprintf(m, sizeof m, "more than %zu elements", d->lim->max_nodes);
-		dec_stop(d, m);
+		hd_stop(d, m);
 		return;
 	}
 
@@ -681,11 +351,11 @@ static void on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const 
 		return;
 	kind_t k = cur_kind(d);
 	if (kind_is_leaf(k))
-		end_leaf(d, k);
+		hd_end_leaf(d, k);
 	else if (k == K_LLDP)
-		end_lldp(d);
+		hd_end_lldp(d);
 	else if (k == K_HP_ADDR && !d->seen_civic)
-		schema_err(d, "providedAddress: expected exactly one ca:civicAddress");
+		hd_schema_err(d, "providedAddress: expected exactly one ca:civicAddress");
 	d->depth--;
 }
 
@@ -718,7 +388,7 @@ static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ex
 	(void)name, (void)ext_id, (void)sys_id;
 	/* Called before the internal subset is read: nothing in it is ever
 	 * declared, expanded or fetched. */
-	dec_stop(d, "DOCTYPE declarations are not accepted");
+	hd_stop(d, "DOCTYPE declarations are not accepted");
 }
 
 static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *name)
