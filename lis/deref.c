@@ -566,39 +566,6 @@ static void call_event(const lis_tenant_rt_t *trt, lis_events_t *ev, const lis_d
 		        lis_event_type_name(type), tenant, lis_strerror(rc));
 }
 
-/* The nomadic entry a token's location id ("nomadic:HEX") names, or NULL. */
-static const wm_location_t *nomadic_loc(const lis_handler_t *h, const lis_token_claims_t *cl,
-                                        const wm_tenant_t *t, time_t now, held_civic_t *civ,
-                                        wm_location_t *loc)
-{
-	size_t pl = strlen(LIS_NOMADIC_ID_PREFIX);
-	uint8_t key[LIS_NOMADIC_KEY];
-
-	if (strlen(cl->location) != pl + 2 * LIS_NOMADIC_KEY ||
-	    memcmp(cl->location, LIS_NOMADIC_ID_PREFIX, pl) != 0)
-		return NULL;
-	/* the token is sealed by this LIS: the id is ours, still checked */
-	const char *x = cl->location + pl;
-	for (size_t i = 0; i < 2 * LIS_NOMADIC_KEY; i++) {
-		char ch = x[i];
-		int v = ch >= '0' && ch <= '9'   ? ch - '0'
-		        : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-		                                 : -1;
-		if (v < 0)
-			return NULL;
-		key[i / 2] = (uint8_t)(i % 2 ? key[i / 2] | v : v << 4);
-	}
-	int rc = lis_nomadic_get_key(h->nomadic, key, cl->tenant, now, civ);
-	if (rc < 0)
-		lis_log(LIS_LOG_ERROR, "nomadic store: dereference lookup failed: %s",
-		        lis_strerror(rc));
-	if (rc != 1)
-		return NULL;
-	lis_nomadic_location(civ, cl->location, loc);
-	loc->tenant = t;
-	return loc;
-}
-
 static void ids_add(lis_deref_out_t *o, const char *k, const char *v)
 {
 	size_t n = strlen(o->oc.ids);
@@ -707,12 +674,13 @@ int lis_deref_handle(const lis_handler_t *h, const wm_index_t *ix, lis_events_t 
 	const wm_tenant_t *t = wm_index_tenant(ix, cl.tenant, strlen(cl.tenant));
 	const wm_location_t *loc =
 	    t ? wm_index_location(ix, t, cl.location, strlen(cl.location)) : NULL;
-	/* A nomadic answer's token names the entry (SPEC §4.2 step 6): the
-	 * address the user gave last for that network, while it lives. */
+	/* A nomadic answer's token carries the address and names the entry
+	 * (SPEC §4.2 step 6): a correction this node holds, else the address
+	 * as it was given (deref_nomadic.c). */
 	static __thread held_civic_t ncivic;
 	wm_location_t nloc;
 	if (t && cl.method == WM_M_NOMADIC)
-		loc = nomadic_loc(h, &cl, t, now, &ncivic, &nloc);
+		loc = lis_deref_nomadic_loc(h, &cl, t, now, &ncivic, &nloc);
 	if (!loc) {
 		lis_copy_clean(o->oc.location, sizeof o->oc.location, cl.location,
 		               strlen(cl.location));

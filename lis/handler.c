@@ -400,15 +400,15 @@ static void key_id(const uint8_t key[LIS_NOMADIC_KEY], char *out)
 /*
  * A provided address is answered (and remembered when the request names a
  * user and a network); without one, the address remembered for (tenant,
- * user, network) is. Returns 1 with *civ and id (the location id: the entry
- * key as "nomadic:HEX", or "nomadic" for an address used once) filled, and
- * *by_ref when a location URI can refer to the entry; 0 when step 6 has
- * nothing (*unusable names why a provided address was refused, or NULL).
- * Store failures are logged and never fail the request: the caller answers
- * with what it has.
+ * user, network) is. Returns 1 with *civ, *given (when the user gave it)
+ * and id (the location id: the entry key as "nomadic:HEX", or "nomadic"
+ * for an address used once) filled, and *by_ref when the store holds the
+ * entry; 0 when step 6 has nothing (*unusable names why a provided address
+ * was refused, or NULL). Store failures are logged and never fail the
+ * request: the caller answers with what it has.
  */
 static int nomadic_step(const lis_handler_t *h, const wm_tenant_t *t, const held_request_t *r,
-                        time_t now, held_civic_t *civ, char *id, bool *by_ref,
+                        time_t now, held_civic_t *civ, time_t *given, char *id, bool *by_ref,
                         const char **unusable)
 {
 	const wm_mac_t *net = nomadic_network(r);
@@ -427,6 +427,7 @@ static int nomadic_step(const lis_handler_t *h, const wm_tenant_t *t, const held
 		if (!held_civic_usable(&r->provided, unusable))
 			return 0;
 		*civ = r->provided;
+		*given = now;
 		snprintf(id, 16, "nomadic");
 		if (!keyed || !h->nomadic)
 			return 1; /* no user or no network: for this answer only */
@@ -450,7 +451,7 @@ static int nomadic_step(const lis_handler_t *h, const wm_tenant_t *t, const held
 	}
 	if (!keyed || !h->nomadic)
 		return 0;
-	int rc = lis_nomadic_get(h->nomadic, tid, r->user, net, now, civ);
+	int rc = lis_nomadic_get(h->nomadic, tid, r->user, net, now, civ, given);
 	if (rc < 0) {
 		lis_log(LIS_LOG_ERROR, "nomadic store: lookup for tenant %s network %s failed: %s",
 		        tid, netx, lis_strerror(rc));
@@ -535,14 +536,16 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 	/* Step 6 comes after the wiremap (1-5: an on-premises device never uses
 	 * a typed address) and before the DID (7), unless a call router asks by
 	 * identity alone, where the DID comes first (SPEC §4.2). */
-	static __thread held_civic_t ncivic; /* 2 KiB: kept off the worker stack */
+	static __thread lis_token_claims_t cl; /* 2 KiB with an address: off the worker stack */
+	held_civic_t *ncivic = &cl.civic;
+	time_t ngiven = 0;
 	wm_location_t nloc;
 	char nid[sizeof LIS_NOMADIC_ID_PREFIX + 2 * LIS_NOMADIC_KEY];
 	bool nomadic_ref = false, found = rc == 1 && m.loc;
 	const char *unusable = NULL;
 	if ((!found || (m.method == WM_M_DID && !q->by_identity)) &&
-	    nomadic_step(h, t, &req, now, &ncivic, nid, &nomadic_ref, &unusable) == 1) {
-		lis_nomadic_location(&ncivic, nid, &nloc);
+	    nomadic_step(h, t, &req, now, ncivic, &ngiven, nid, &nomadic_ref, &unusable) == 1) {
+		lis_nomadic_location(ncivic, nid, &nloc);
 		nloc.tenant = t;
 		memset(&m, 0, sizeof m);
 		m.method = WM_M_NOMADIC;
@@ -569,8 +572,14 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 			break;
 		}
 	held_selection_t sel;
-	/* a nomadic address used once has no entry a location URI could name */
-	bool can_uri = h->refs && h->refs->can_uri && (m.method != WM_M_NOMADIC || nomadic_ref);
+	/* A nomadic answer's URI carries the address in its token, so any node
+	 * answers it and an address used once has one too (RFC 5985 §6.2: "any"
+	 * gets every type the LIS can provide); an address too long for a token
+	 * needs the store entry (this node only, as before). */
+	bool embed = m.method == WM_M_NOMADIC && lis_token_can_embed(ncivic);
+	cl.civic.set = embed; /* else a format 1 token (nloc keeps pointing into the text) */
+	bool can_uri =
+	    h->refs && h->refs->can_uri && (m.method != WM_M_NOMADIC || nomadic_ref || embed);
 	code = held_select(&req, have_civic, m.loc->geo.set, can_uri, &sel);
 	if (code == HELD_CANNOT_PROVIDE_LI_TYPE) {
 		uint8_t avail[2];
@@ -585,8 +594,11 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 		snprintf(msg, sizeof msg, "cannot provide exactly %s: location %s has %s%s", want,
 		         oc->location, na ? have : "no location information",
 		         can_uri ? ""
-		                 : " (this LIS issues no location URIs: token.key_file and "
-		                   "public_url are not both configured)");
+		         : h->refs && h->refs->can_uri
+		             ? " (the address given is too long for a location URI and is not "
+		               "remembered)"
+		             : " (this LIS issues no location URIs: token.key_file and "
+		               "public_url are not both configured)");
 		status = answer_error(out, oc, code, msg);
 		goto out;
 	}
@@ -609,15 +621,15 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 	}
 
 	/* RFC 5985 §6.5: one location URI, {public_url}/loc/{token}, valid for
-	 * token.lifetime; the token binds (tenant, location id). */
+	 * token.lifetime; the token binds (tenant, location id) and, for a
+	 * nomadic answer, the address (sealed: RFC 5808 C4/C5). */
 	char uri[sizeof h->refs->base + 8 + LIS_TOKEN_TEXT_MAX];
 	const char *uris[1] = {uri};
 	bool want_uri = false;
 	for (size_t i = 0; i < sel.n; i++)
 		want_uri |= sel.order[i] == HELD_LT_URI;
 	if (want_uri) {
-		lis_token_claims_t cl;
-		memset(&cl, 0, sizeof cl);
+		cl.civic_given = (int64_t)ngiven;
 		snprintf(cl.tenant, sizeof cl.tenant, "%s", wm_tenant_id(t));
 		snprintf(cl.location, sizeof cl.location, "%s", m.loc->id);
 		cl.method = (uint8_t)m.method;

@@ -225,6 +225,13 @@ int lis_held_handle(const lis_handler_t *h, const wm_index_t *ix, const char *te
 /* ------------------------------------------------------------------ */
 
 #define LIS_TOKEN_ID_MAX 255
+/**
+ * Bytes a token may spend on an embedded nomadic address, serialized (one
+ * count octet, then per element: key octet, 2-octet length, value). A
+ * longer address is not embedded: the token refers to the issuing node's
+ * nomadic store only (token format 1).
+ */
+#define LIS_TOKEN_CIVIC_MAX 600
 
 /** AEAD key derived from token.key_file. */
 typedef struct {
@@ -238,6 +245,10 @@ typedef struct {
 	uint8_t method;  /**< wm_method_t of the match that issued it */
 	int64_t issued;  /**< unix seconds */
 	int64_t expires; /**< unix seconds */
+	/** A nomadic answer's address (token format 2) when civic.set; unset in
+	 * format 1 tokens. At most LIS_TOKEN_CIVIC_MAX bytes serialized. */
+	held_civic_t civic;
+	int64_t civic_given; /**< unix seconds the user gave civic (when civic.set) */
 } lis_token_claims_t;
 
 /**
@@ -245,11 +256,19 @@ typedef struct {
  * owner can read. 0, or LIS_ECONFIG with a one-line reason in err.
  */
 int lis_token_key_load(const char *path, lis_token_key_t *k, char *err, size_t errlen);
-/** Seals claims into a base64url token (NUL-terminated in out). 0 or error. */
+/**
+ * Seals claims into a base64url token (NUL-terminated in out, at most
+ * LIS_TOKEN_TEXT_MAX characters). With c->civic.set the token is format 2
+ * and carries the address (LIS_ELIMIT when lis_token_can_embed says no),
+ * else format 1. 0 or error.
+ */
 int lis_token_issue(const lis_token_key_t *k, const lis_token_claims_t *c, char *out,
                     size_t outlen);
+/** True when c is non-empty and serializes within LIS_TOKEN_CIVIC_MAX bytes. Pure. */
+bool lis_token_can_embed(const held_civic_t *c);
 /**
- * Opens a token: 0 and the claims, or LIS_EDATA for anything malformed,
+ * Opens a token of format 1 or 2: 0 and the claims (civic.set only for
+ * format 2), or LIS_EDATA for anything malformed, truncated, extended,
  * tampered, forged or sealed under another key (one answer for all).
  * Expiry is the caller's check.
  */
@@ -262,8 +281,12 @@ int lis_token_open(const lis_token_key_t *k, const char *tok, size_t toklen,
 
 struct lis_events;
 
-/** Longest token path segment looked at; longer ones get the plain 404. */
-#define LIS_TOKEN_TEXT_MAX 800
+/**
+ * Longest token path segment looked at; longer ones get the plain 404.
+ * The longest token lis_token_issue makes (two 255-byte ids and a
+ * LIS_TOKEN_CIVIC_MAX address: 1544 characters) fits; token.c checks it.
+ */
+#define LIS_TOKEN_TEXT_MAX 1600
 
 typedef enum { LIS_HTTP_GET = 0, LIS_HTTP_HEAD, LIS_HTTP_POST, LIS_HTTP_OTHER } lis_http_method_t;
 

@@ -306,14 +306,37 @@ void lis_nomadic_close(lis_nomadic_t *nm);
  */
 int lis_nomadic_put(lis_nomadic_t *nm, const char *tenant, const char *user, const wm_mac_t *net,
                     const held_civic_t *c, time_t now);
-/** 1 and *out when (tenant, user, net) has a live entry, 0 when none, or error. */
+/**
+ * 1 and *out when (tenant, user, net) has a live entry, 0 when none, or
+ * error. *given (may be NULL) is when the user gave the address.
+ */
 int lis_nomadic_get(lis_nomadic_t *nm, const char *tenant, const char *user, const wm_mac_t *net,
-                    time_t now, held_civic_t *out);
+                    time_t now, held_civic_t *out, time_t *given);
 /** Same by entry key; the record's tenant must be `tenant`. NULL nm: 0. */
 int lis_nomadic_get_key(lis_nomadic_t *nm, const uint8_t key[LIS_NOMADIC_KEY], const char *tenant,
-                        time_t now, held_civic_t *out);
+                        time_t now, held_civic_t *out, time_t *given);
 /** A wm_location_t whose civic points into c (valid while c lives), id as given. */
 void lis_nomadic_location(const held_civic_t *c, const char *id, wm_location_t *loc);
+
+/**
+ * The serialized form of a civic address shared by nomadic store records
+ * and format 2 tokens (civic_pack.c): u8 count (1..WM_CA_COUNT), then count
+ * x (u8 wm_ca_key_t, u16 LE length >= 1, value without NUL). Writes at most
+ * cap bytes; returns the length, or 0 when c is empty or does not fit.
+ */
+size_t lis_civic_pack(const held_civic_t *c, uint8_t *out, size_t cap);
+/** Strict inverse: exactly n bytes of one packed address, else false. */
+bool lis_civic_unpack(const uint8_t *p, size_t n, held_civic_t *out);
+
+/**
+ * The location a nomadic token leads to (deref_nomadic.c; SPEC §4.2 step
+ * 6): this node's live store entry the token names when the user gave it
+ * at or after the token's embedded address, else the embedded address, else
+ * NULL. loc->civic points into civ or into cl (both must outlive loc).
+ */
+const wm_location_t *lis_deref_nomadic_loc(const lis_handler_t *h, const lis_token_claims_t *cl,
+                                           const wm_tenant_t *t, time_t now, held_civic_t *civ,
+                                           wm_location_t *loc);
 
 /* ---------------- lisd's own LMDB environments (lmdb_env.c) -------------- */
 

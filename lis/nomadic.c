@@ -9,9 +9,10 @@
  *   meta  "format" -> u32 LE (NOMADIC_FORMAT)
  *   addr  SHA-256(tenant NUL user NUL network-MAC) -> record
  *
- *   record: u8 version (1), i64 LE stored, i64 LE expires,
- *           u16 LE tenant length, tenant, u8 count,
- *           count x (u8 wm_ca_key_t, u16 LE length, value)
+ *   record: u8 version (1), i64 LE stored (when the user gave the
+ *           address), i64 LE expires, u16 LE tenant length, tenant,
+ *           u8 count, count x (u8 wm_ca_key_t, u16 LE length, value)
+ *           (the address as lis_civic_pack writes it, civic_pack.c)
  *
  * The key is a hash so that any tenant id and user URI fit LMDB's key limit
  * and so that a location URI can name an entry (its hex) without carrying
@@ -90,13 +91,16 @@ void lis_nomadic_close(lis_nomadic_t *nm)
 	free(nm);
 }
 
-/* Decodes a record into out; false when it does not fit (never trusted blindly). */
-static bool rec_decode(const MDB_val *v, const char *tenant, int64_t now, held_civic_t *out)
+/* Decodes a record into out (and when it was given into *given);
+ * false when it does not fit (never trusted blindly). */
+static bool rec_decode(const MDB_val *v, const char *tenant, int64_t now, held_civic_t *out,
+                       time_t *given)
 {
 	const uint8_t *p = v->mv_data, *end = p + v->mv_size;
 
 	if (v->mv_size < REC_HEAD + 1 || p[0] != 1)
 		return false;
+	int64_t stored = (int64_t)lis_get_le(p + 1, 8);
 	int64_t expires = (int64_t)lis_get_le(p + 9, 8);
 	size_t tl = (size_t)lis_get_le(p + 17, 2);
 	p += REC_HEAD;
@@ -104,25 +108,15 @@ static bool rec_decode(const MDB_val *v, const char *tenant, int64_t now, held_c
 	    expires <= now)
 		return false;
 	p += tl;
-	unsigned n = *p++;
-	memset(out, 0, sizeof *out);
-	for (unsigned i = 0; i < n; i++) {
-		if (end - p < 3)
-			return false;
-		unsigned k = p[0];
-		size_t len = (size_t)lis_get_le(p + 1, 2);
-		p += 3;
-		if ((size_t)(end - p) < len || k >= WM_CA_COUNT ||
-		    !held_civic_put(out, (wm_ca_key_t)k, (const char *)p, len))
-			return false;
-		p += len;
-	}
-	out->set = true;
+	if (!lis_civic_unpack(p, (size_t)(end - p), out))
+		return false;
+	if (given)
+		*given = (time_t)stored;
 	return true;
 }
 
 int lis_nomadic_get_key(lis_nomadic_t *nm, const uint8_t key[LIS_NOMADIC_KEY], const char *tenant,
-                        time_t now, held_civic_t *out)
+                        time_t now, held_civic_t *out, time_t *given)
 {
 	MDB_txn *txn;
 	int rc;
@@ -134,7 +128,7 @@ int lis_nomadic_get_key(lis_nomadic_t *nm, const uint8_t key[LIS_NOMADIC_KEY], c
 	MDB_val k = {LIS_NOMADIC_KEY, (void *)key}, v;
 	rc = mdb_get(txn, nm->addr, &k, &v);
 	if (rc == 0)
-		rc = rec_decode(&v, tenant, (int64_t)now, out) ? 1 : 0;
+		rc = rec_decode(&v, tenant, (int64_t)now, out, given) ? 1 : 0;
 	else
 		rc = rc == MDB_NOTFOUND ? 0 : wm_err_from_mdb(rc);
 	mdb_txn_abort(txn);
@@ -142,11 +136,11 @@ int lis_nomadic_get_key(lis_nomadic_t *nm, const uint8_t key[LIS_NOMADIC_KEY], c
 }
 
 int lis_nomadic_get(lis_nomadic_t *nm, const char *tenant, const char *user, const wm_mac_t *net,
-                    time_t now, held_civic_t *out)
+                    time_t now, held_civic_t *out, time_t *given)
 {
 	uint8_t key[LIS_NOMADIC_KEY];
 	lis_nomadic_key(tenant, user, net, key);
-	return lis_nomadic_get_key(nm, key, tenant, now, out);
+	return lis_nomadic_get_key(nm, key, tenant, now, out, given);
 }
 
 /* Deletes every expired record inside txn; returns how many or an error. */
@@ -189,20 +183,10 @@ int lis_nomadic_put(lis_nomadic_t *nm, const char *tenant, const char *user, con
 	o += 18;
 	memcpy(rec + o, tenant, tl);
 	o += tl;
-	size_t count_at = o++;
-	unsigned count = 0;
-	for (int k = 0; k < WM_CA_COUNT; k++) {
-		const char *val = held_civic_get(c, (wm_ca_key_t)k);
-		if (!val)
-			continue;
-		size_t len = strlen(val);
-		rec[o] = (uint8_t)k;
-		lis_put_le(rec + o + 1, len, 2);
-		memcpy(rec + o + 3, val, len);
-		o += 3 + len;
-		count++;
-	}
-	rec[count_at] = (uint8_t)count;
+	size_t cl = lis_civic_pack(c, rec + o, sizeof rec - o);
+	if (cl == 0)
+		return LIS_EDATA;
+	o += cl;
 
 	lis_nomadic_key(tenant, user, net, key);
 	MDB_val k = {LIS_NOMADIC_KEY, key}, v = {o, rec}, old;

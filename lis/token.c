@@ -5,14 +5,31 @@
  *
  *   token = base64url( version(1) | nonce(12) | AES-256-GCM(claims) | tag(16) )
  *
+ *   claims, format 1: str tenant | str location | u8 method |
+ *                     u64 BE issued | u64 BE expires        (str = u8 len, bytes)
+ *   claims, format 2: the same, then u64 BE given | address
+ *                     (address as lis_civic_pack writes it, 3..LIS_TOKEN_CIVIC_MAX
+ *                     bytes, up to the end of the claims)
+ *
+ * Format 2 carries a nomadic answer's address (SPEC §4.2 step 6), which
+ * lives only in the issuing node's own store: with it inside the token, any
+ * node holding the key answers a call router's dereference. Format 1 is
+ * still issued for everything else and still opened: tokens issued before
+ * an upgrade live out their lifetime.
+ *
  * The AEAD key is derived with HKDF-SHA256 from token.key_file (≥ 32 random
  * bytes shared by every node of a deployment), so any lisd with the same key
  * file opens a token another one issued, with no shared state. The version
- * octet is authenticated as associated data. Claims (tenant, location id,
- * match method, issue and expiry times) are encrypted: the URI says nothing
- * about the target in clear (RFC 5808 C5). A token is 128+ bits an attacker
- * cannot predict: the 96-bit random nonce plus the 128-bit tag under a
- * secret key.
+ * octet is authenticated as associated data (a format 2 token cannot be
+ * passed off as format 1 or back). Claims, the address included, are
+ * encrypted: the URI says nothing about the target in clear. RFC 5808 §3.3
+ * lets "a possession model URI ... include location information in its
+ * representation", but C4 wants by default that "the location URI does not
+ * contain location-information-specific components" and C5 that it "MUST
+ * NOT contain information that identifies the Target": sealed under the
+ * deployment's key, the address is opaque to everyone but a LIS node. A
+ * token is 128+ bits an attacker cannot predict (C8): the 96-bit random
+ * nonce plus the 128-bit tag under a secret key.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +42,18 @@
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 
-#include "lis/lis.h"
+#include "lis/lis_internal.h"
 
-#define TOKEN_VERSION 1
+#define TOKEN_V1 1 /* no address */
+#define TOKEN_V2 2 /* a nomadic answer's address inside */
 #define NONCE_LEN 12
 #define TAG_LEN 16
-#define CLAIMS_MAX (2 + LIS_TOKEN_ID_MAX * 2 + 1 + 8 + 8)
+#define CLAIMS_V1_MAX (2 + LIS_TOKEN_ID_MAX * 2 + 1 + 8 + 8)
+#define CLAIMS_MAX (CLAIMS_V1_MAX + 8 + LIS_TOKEN_CIVIC_MAX)
+#define SEALED_MAX (1 + NONCE_LEN + CLAIMS_MAX + TAG_LEN)
+
+_Static_assert((SEALED_MAX * 4 + 2) / 3 <= LIS_TOKEN_TEXT_MAX,
+               "the longest token must fit LIS_TOKEN_TEXT_MAX");
 
 int lis_token_key_load(const char *path, lis_token_key_t *k, char *err, size_t errlen)
 {
@@ -163,9 +186,19 @@ static int b64url_decode(const char *in, size_t n, uint8_t *out, size_t outcap, 
 	return 0;
 }
 
+bool lis_token_can_embed(const held_civic_t *c)
+{
+	uint8_t tmp[LIS_TOKEN_CIVIC_MAX];
+	bool ok = c->set && lis_civic_pack(c, tmp, sizeof tmp) != 0;
+	OPENSSL_cleanse(tmp, sizeof tmp);
+	return ok;
+}
+
 int lis_token_issue(const lis_token_key_t *k, const lis_token_claims_t *c, char *out, size_t outlen)
 {
-	uint8_t plain[CLAIMS_MAX], buf[1 + NONCE_LEN + CLAIMS_MAX + TAG_LEN];
+	uint8_t plain[CLAIMS_MAX], buf[SEALED_MAX];
+	int rc = -EIO, len = 0, fin = 0;
+	EVP_CIPHER_CTX *cx = NULL;
 	if (strlen(c->tenant) > LIS_TOKEN_ID_MAX || strlen(c->location) > LIS_TOKEN_ID_MAX)
 		return LIS_EDATA;
 	size_t n = 0;
@@ -176,12 +209,22 @@ int lis_token_issue(const lis_token_key_t *k, const lis_token_claims_t *c, char 
 	n += 8;
 	put_u64(plain + n, (uint64_t)c->expires);
 	n += 8;
+	buf[0] = TOKEN_V1;
+	if (c->civic.set) {
+		put_u64(plain + n, (uint64_t)c->civic_given);
+		n += 8;
+		size_t al = lis_civic_pack(&c->civic, plain + n, LIS_TOKEN_CIVIC_MAX);
+		if (al == 0) {
+			rc = LIS_ELIMIT; /* the caller asks lis_token_can_embed first */
+			goto out;
+		}
+		n += al;
+		buf[0] = TOKEN_V2;
+	}
 
-	buf[0] = TOKEN_VERSION;
 	if (RAND_bytes(buf + 1, NONCE_LEN) != 1)
-		return -EIO;
-	int rc = -EIO, len = 0, fin = 0;
-	EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
+		goto out;
+	cx = EVP_CIPHER_CTX_new();
 	if (!cx || EVP_EncryptInit_ex(cx, EVP_aes_256_gcm(), NULL, k->key, buf + 1) != 1 ||
 	    EVP_EncryptUpdate(cx, NULL, &len, buf, 1) != 1 ||
 	    EVP_EncryptUpdate(cx, buf + 1 + NONCE_LEN, &len, plain, (int)n) != 1 ||
@@ -216,10 +259,12 @@ static int get_str(const uint8_t *p, size_t n, size_t *off, char *out)
 
 int lis_token_open(const lis_token_key_t *k, const char *tok, size_t toklen, lis_token_claims_t *c)
 {
-	uint8_t buf[1 + NONCE_LEN + CLAIMS_MAX + TAG_LEN], plain[CLAIMS_MAX];
+	uint8_t buf[SEALED_MAX], plain[CLAIMS_MAX];
 	size_t n;
+	c->civic.set = false;
+	c->civic_given = 0;
 	if (toklen > (sizeof buf * 4 + 2) / 3 || b64url_decode(tok, toklen, buf, sizeof buf, &n) ||
-	    n < 1 + NONCE_LEN + TAG_LEN + 2 + 1 + 16 || buf[0] != TOKEN_VERSION)
+	    n < 1 + NONCE_LEN + TAG_LEN + 2 + 1 + 16 || (buf[0] != TOKEN_V1 && buf[0] != TOKEN_V2))
 		return LIS_EDATA;
 	size_t clen = n - 1 - NONCE_LEN - TAG_LEN;
 	int rc = LIS_EDATA, len = 0, fin = 0;
@@ -233,13 +278,26 @@ int lis_token_open(const lis_token_key_t *k, const char *tok, size_t toklen, lis
 		goto out; /* tampered, forged, or another deployment's key */
 	size_t off = 0;
 	if (get_str(plain, clen, &off, c->tenant) || get_str(plain, clen, &off, c->location) ||
-	    off + 17 != clen)
+	    clen - off < 17)
 		goto out;
 	c->method = plain[off];
 	c->issued = (int64_t)get_u64(plain + off + 1);
 	c->expires = (int64_t)get_u64(plain + off + 9);
+	off += 17;
+	if (buf[0] == TOKEN_V1) {
+		if (off != clen)
+			goto out;
+	} else {
+		/* format 2: given, then exactly one bounded address to the end */
+		if (clen - off < 8 || clen - off - 8 > LIS_TOKEN_CIVIC_MAX ||
+		    !lis_civic_unpack(plain + off + 8, clen - off - 8, &c->civic))
+			goto out;
+		c->civic_given = (int64_t)get_u64(plain + off);
+	}
 	rc = 0;
 out:
+	if (rc != 0)
+		c->civic.set = false;
 	EVP_CIPHER_CTX_free(cx);
 	OPENSSL_cleanse(plain, sizeof plain);
 	return rc;

@@ -10,8 +10,9 @@
  * TOKEN is taken as written, except "@N" (N a digit) which stands for the
  * N-th valid token issued at start-up under the harness key (a live
  * location, a DID location, a bearer tenant's, a location no longer
- * provisioned, an expired one, an unknown tenant's, a geo-only location),
- * optionally "@N~K" cut to K characters, and followed by whatever the input
+ * provisioned, an expired one, an unknown tenant's, a geo-only location,
+ * a nomadic address used once and a remembered one, both carried in the
+ * token (format 2)), optionally "@N~K" cut to K characters, and followed by whatever the input
  * appends. A random token thus reaches the AEAD check, and a real one the
  * access control, the index lookup and the encoders.
  *
@@ -39,13 +40,19 @@ static struct {
 	const char *tenant, *location;
 	int64_t expires;
 } const issue[] = {
-    {"tenant-a", "port-loc", NOW + 1800}, {"tenant-a", "did-loc", NOW + 1800},
-    {"tenant-b", "b-loc", NOW + 1800},    {"tenant-a", "gone-loc", NOW + 1800},
-    {"tenant-a", "port-loc", NOW - 1},    {"nope", "x", NOW + 1800},
+    {"tenant-a", "port-loc", NOW + 1800},
+    {"tenant-a", "did-loc", NOW + 1800},
+    {"tenant-b", "b-loc", NOW + 1800},
+    {"tenant-a", "gone-loc", NOW + 1800},
+    {"tenant-a", "port-loc", NOW - 1},
+    {"nope", "x", NOW + 1800},
     {"tenant-a", "geo-loc", NOW + 60},
+    {"tenant-a", "nomadic", NOW + 1800},
+    {"tenant-a", "nomadic:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+     NOW + 1800},
 };
 #define N_TOK (sizeof issue / sizeof issue[0])
-static char tokens[N_TOK][512];
+static char tokens[N_TOK][LIS_TOKEN_TEXT_MAX + 1];
 
 static void must(int ok, const char *what)
 {
@@ -95,6 +102,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		                        .expires = issue[i].expires};
 		snprintf(c.tenant, sizeof c.tenant, "%s", issue[i].tenant);
 		snprintf(c.location, sizeof c.location, "%s", issue[i].location);
+		if (strncmp(c.location, "nomadic", 7) == 0) {
+			c.method = WM_M_NOMADIC;
+			c.civic_given = NOW - 10;
+			c.civic.set = held_civic_put(&c.civic, WM_CA_COUNTRY, "US", 2) &&
+			              held_civic_put(&c.civic, WM_CA_A1, "TX", 2) &&
+			              held_civic_put(&c.civic, WM_CA_A3, "Austin", 6) &&
+			              held_civic_put(&c.civic, WM_CA_RD, "Elm", 3);
+			must(c.civic.set, "civic");
+		}
 		must(lis_token_issue(&k, &c, tokens[i], sizeof tokens[i]) == 0, "issue");
 	}
 	wm_diag_free(d);

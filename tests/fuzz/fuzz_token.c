@@ -4,7 +4,10 @@
  * LIS_EDATA, never a crash or an over-read). Inputs that open must give
  * claims that are NUL-terminated and re-seal to a token that opens to the
  * same claims. Separately, the input split at the first NUL byte becomes a
- * (tenant, location) pair that must survive issue -> open unchanged.
+ * (tenant, location) pair that must survive issue -> open unchanged, in
+ * format 1 and, with the location bytes as an embedded address (RD), in
+ * format 2 when they fit LIS_TOKEN_CIVIC_MAX (refused with LIS_ELIMIT when
+ * not).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +27,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void same(const lis_token_claims_t *a, const lis_token_claims_t *b)
 {
+	bool civic =
+	    a->civic.set == b->civic.set && (!a->civic.set || a->civic_given == b->civic_given);
+	for (int k = 0; civic && a->civic.set && k < WM_CA_COUNT; k++) {
+		const char *x = held_civic_get(&a->civic, (wm_ca_key_t)k);
+		const char *y = held_civic_get(&b->civic, (wm_ca_key_t)k);
+		civic = (!x && !y) || (x && y && strcmp(x, y) == 0);
+	}
 	if (strcmp(a->tenant, b->tenant) || strcmp(a->location, b->location) ||
-	    a->method != b->method || a->issued != b->issued || a->expires != b->expires) {
+	    a->method != b->method || a->issued != b->issued || a->expires != b->expires ||
+	    !civic) {
 		fprintf(stderr, "token round trip changed the claims\n");
 		abort();
 	}
@@ -33,8 +44,8 @@ static void same(const lis_token_claims_t *a, const lis_token_claims_t *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	lis_token_claims_t c, c2;
-	char tok[1024];
+	static lis_token_claims_t c, c2; /* 2 KiB each */
+	char tok[LIS_TOKEN_TEXT_MAX + 1];
 
 	/* 1. the input as a token (exactly sized buffer: no NUL after it) */
 	char *t = malloc(size ? size : 1);
@@ -75,6 +86,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t n = strlen(tok);
 			if (lis_token_open(&key, tok, n - 1 - size % (n - 1), &c2) == 0)
 				abort();
+			/* format 2: the location bytes as an embedded address */
+			if (ll > 0) {
+				c.civic_given = (int64_t)size * 7;
+				c.civic.set = held_civic_put(&c.civic, WM_CA_RD, c.location, ll);
+				bool fits = 1 + 3 + ll <= LIS_TOKEN_CIVIC_MAX;
+				if (!c.civic.set || lis_token_can_embed(&c.civic) != fits)
+					abort();
+				int rc = lis_token_issue(&key, &c, tok, sizeof tok);
+				if (!fits) {
+					if (rc != LIS_ELIMIT)
+						abort();
+				} else if (rc != 0 ||
+				           lis_token_open(&key, tok, strlen(tok), &c2) != 0) {
+					fprintf(stderr, "an embedded address did not round-trip\n");
+					abort();
+				} else {
+					same(&c, &c2);
+					n = strlen(tok);
+					if (lis_token_open(&key, tok, n - 1 - size % (n - 1),
+					                   &c2) == 0)
+						abort();
+				}
+			}
 		}
 	}
 	return 0;

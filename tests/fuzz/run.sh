@@ -52,7 +52,7 @@ dict_of() {
 max_len_of() {
 	case $1 in
 	held|wiremap_yaml|config) echo 16384 ;;
-	token) echo 1024 ;;
+	token) echo 1700 ;;
 	*) echo 4096 ;;
 	esac
 }

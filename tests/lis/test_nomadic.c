@@ -73,7 +73,7 @@
 #define T0 1700000000
 #define DAY 86400
 
-static char *dir;
+static char *dir, *keypath;
 static wm_store_t *st;
 static wm_index_t *ix;
 static lis_handler_t h;
@@ -105,14 +105,13 @@ static void setup(void)
 	free(file);
 	cr_assert_eq(wm_index_build(st, &ix), 0);
 
-	char *key = ts_write_file(dir, "token.key", "0123456789abcdef0123456789abcdef");
+	keypath = ts_write_file(dir, "token.key", "0123456789abcdef0123456789abcdef");
 	char *yaml = NULL;
 	cr_assert(asprintf(&yaml,
 	                   "db: %s\npublic_url: https://lis.example.com/\n"
 	                   "token: {key_file: %s}\nnomadic: {ttl: 30d, max_entries: 100}\n",
-	                   db, key) > 0);
-	chmod(key, 0600);
-	free(key);
+	                   db, keypath) > 0);
+	chmod(keypath, 0600);
 	d = wm_diag_new();
 	lis_config_init(&cfg);
 	int rc = lis_config_load_string(&cfg, "lisd.yaml", yaml, strlen(yaml), d);
@@ -137,6 +136,7 @@ static void teardown(void)
 	wm_store_close(st);
 	ts_rmtree(dir);
 	free(dir);
+	free(keypath);
 }
 
 TestSuite(nomadic, .init = setup, .fini = teardown);
@@ -183,8 +183,8 @@ Test(nomadic, wiremap_wins_over_a_provided_address)
 	held_civic_t c;
 	wm_mac_t net;
 	cr_assert_eq(wm_mac_parse("00-00-5e-00-01-01", 17, &net), 0);
-	cr_assert_eq(lis_nomadic_get(h.nomadic, "tenant-a", "sip:alice@example.com", &net, T0, &c),
-	             0);
+	cr_assert_eq(
+	    lis_nomadic_get(h.nomadic, "tenant-a", "sip:alice@example.com", &net, T0, &c, NULL), 0);
 }
 
 Test(nomadic, provided_is_answered_remembered_and_survives_reopen)
@@ -240,23 +240,68 @@ Test(nomadic, entries_expire_after_the_ttl)
 	expect_unknown(true);
 }
 
+/* The token of the location URI in `out` (static; valid until the next call). */
+static const char *uri_token(void)
+{
+	static char tok[LIS_TOKEN_TEXT_MAX + 1];
+	const char *u = strstr(out.p, "https://lis.example.com/loc/");
+	cr_assert_not_null(u, "no location URI: %s", out.p);
+	u += strlen("https://lis.example.com/loc/");
+	size_t n = strcspn(u, "<");
+	cr_assert_leq(n, LIS_TOKEN_TEXT_MAX);
+	memcpy(tok, u, n);
+	tok[n] = '\0';
+	return tok;
+}
+
+/* GET /loc/{tok}?query on handler hh at `now`; the answer in out. */
+static void deref_on(lis_handler_t *hh, const char *tok, const char *query, time_t now,
+                     lis_deref_out_t *o)
+{
+	lis_deref_req_t r = {.method = LIS_HTTP_GET,
+	                     .token = tok,
+	                     .token_len = strlen(tok),
+	                     .query = query,
+	                     .now = now};
+	held_buf_reset(&out);
+	lis_deref_handle(hh, ix, NULL, &r, &out, o);
+	if (o->status == 200 && o->result == LIS_DR_OK)
+		TS_ASSERT_VALID(out.p, out.len);
+}
+
 Test(nomadic, without_user_or_network_used_once_by_value)
 {
-	/* no network: answered, not remembered, so no location URI either */
+	/* no network: answered, not remembered; the URI carries the address */
 	run("tenant-a", REQ(ANY, HPLUS(ALICE ADDR)));
 	expect_manual("Elm");
 	cr_assert_str_eq(oc.location, "nomadic");
-	cr_assert_null(strstr(out.p, "locationUriSet"), "%s", out.p);
+	const char *tok = uri_token();
+	lis_deref_out_t o;
+	deref_on(&h, tok, "dialed=911", T0 + 60, &o);
+	cr_assert_eq(o.result, LIS_DR_OK, "%.*s", (int)out.len, out.p);
+	cr_assert(strstr(out.p, "<ca:RD>Elm</ca:RD>") && strstr(out.p, "Manual"), "%s", out.p);
+	cr_assert_eq(o.event, LIS_EV_EMERGENCY_CALL);
+	cr_assert_str_eq(o.oc.location, "nomadic");
 	run("tenant-a", REQ(ANY, HPLUS(ALICE)));
 	expect_unknown(true);
 	/* no user */
 	run("tenant-a", REQ(ANY, HPLUS(HOME_GW ADDR)));
 	expect_manual("Elm");
+	cr_assert(strstr(out.p, "locationUriSet"), "%s", out.p);
 	run("tenant-a", REQ(ANY, HPLUS(HOME_GW)));
 	expect_unknown(false);
-	/* exactly a URI for an address used once: cannot */
+	/* exactly a URI for an address used once: now it can (RFC 5985 §6.2) */
 	run("tenant-a", REQ(URI_ONLY, HPLUS(ADDR)));
-	cr_assert_eq(oc.code, HELD_CANNOT_PROVIDE_LI_TYPE, "%s", out.p);
+	cr_assert_eq(oc.code, HELD_OK, "%s", out.p);
+	cr_assert_null(strstr(out.p, "civicAddress"), "exact: the URI only: %s", out.p);
+	deref_on(&h, uri_token(), "dialed=933", T0 + 60, &o);
+	cr_assert_eq(o.result, LIS_DR_OK);
+	cr_assert(strstr(out.p, "<ca:A3>Austin</ca:A3>"), "%s", out.p);
+	cr_assert_eq(o.event, LIS_EV_TEST_CALL);
+	/* exactly civic: still no URI */
+	run("tenant-a", REQ("<locationType exact=\"true\">civic</locationType>", HPLUS(ADDR)));
+	cr_assert_eq(oc.code, HELD_OK);
+	cr_assert_null(strstr(out.p, "locationUriSet"), "%s", out.p);
 }
 
 Test(nomadic, step6_comes_before_the_did_but_not_for_a_call_router)
@@ -341,11 +386,213 @@ Test(nomadic, store_full_still_answers_but_does_not_remember)
 	run("tenant-a", REQ(ANY, HPLUS(HOME_GW ALICE ADDR)));
 	expect_manual("Elm");
 	cr_assert_str_eq(oc.location, "nomadic", "full: used once, not remembered");
+	/* ... yet its location URI works: the address is in the token */
+	lis_deref_out_t o;
+	deref_on(&h, uri_token(), "dialed=911", T0 + 60, &o);
+	cr_assert_eq(o.result, LIS_DR_OK, "%.*s", (int)out.len, out.p);
+	cr_assert(strstr(out.p, "<ca:RD>Elm</ca:RD>"), "%s", out.p);
+	cr_assert_eq(o.event, LIS_EV_EMERGENCY_CALL);
 	run("tenant-a", REQ(ANY, HPLUS(HOME_GW ALICE)));
 	expect_unknown(true);
 	/* once the others expire, there is room again */
 	run_at("tenant-a", REQ(ANY, HPLUS(HOME_GW ALICE ADDR)), T0 + 30 * DAY);
 	cr_assert(strncmp(oc.location, "nomadic:", 8) == 0, "%s", oc.location);
+}
+
+/* ---------------- another node: same token key, its own store ---------- */
+
+/* A second handler ("node B") sharing the token key, with the nomadic
+ * store dir/NAME of its own. */
+static void open_node(lis_handler_t *hb, lis_config_t *cb, const char *name)
+{
+	char err[256] = "", *yaml = NULL;
+	cr_assert(asprintf(&yaml,
+	                   "public_url: https://lis.example.com/\ntoken: {key_file: %s}\n"
+	                   "nomadic: {store: %s/%s, ttl: 30d}\n",
+	                   keypath, dir, name) > 0);
+	wm_diag_t *d = wm_diag_new();
+	lis_config_init(cb);
+	cr_assert_eq(lis_config_load_string(cb, "b.yaml", yaml, strlen(yaml), d), 0, "%s",
+	             wm_diag_count(d) ? wm_diag_get(d, 0) : "");
+	wm_diag_free(d);
+	free(yaml);
+	lis_config_finish(cb);
+	lis_handler_init(hb, cb);
+	cr_assert_eq(lis_handler_setup(hb, cb, err, sizeof err), 0, "%s", err);
+	cr_assert_not_null(hb->nomadic);
+}
+
+static void close_node(lis_handler_t *hb, lis_config_t *cb)
+{
+	lis_handler_deinit(hb);
+	lis_config_deinit(cb);
+}
+
+static void civic_of(const char *rd, held_civic_t *c)
+{
+	memset(c, 0, sizeof *c);
+	cr_assert(held_civic_put(c, WM_CA_COUNTRY, "US", 2));
+	cr_assert(held_civic_put(c, WM_CA_A1, "TX", 2));
+	cr_assert(held_civic_put(c, WM_CA_A3, "Austin", 6));
+	cr_assert(held_civic_put(c, WM_CA_RD, rd, strlen(rd)));
+	c->set = true;
+}
+
+static void expect_deref(lis_handler_t *hh, const char *tok, time_t now, const char *rd)
+{
+	lis_deref_out_t o;
+	char want[64];
+	deref_on(hh, tok, "dialed=911&call_id=c1", now, &o);
+	cr_assert_eq(o.status, 200, "%.*s", (int)out.len, out.p);
+	cr_assert_eq(o.result, LIS_DR_OK, "%.*s", (int)out.len, out.p);
+	snprintf(want, sizeof want, "<ca:RD>%s</ca:RD>", rd);
+	cr_assert(strstr(out.p, want), "want %s in %.*s", rd, (int)out.len, out.p);
+	cr_assert(strstr(out.p, "<gp:method>Manual</gp:method>"), "%s", out.p);
+	cr_assert_eq(o.event, LIS_EV_EMERGENCY_CALL, "the 911 event, whichever the source");
+	cr_assert_eq(o.oc.method, WM_M_NOMADIC);
+}
+
+static void expect_gone(lis_handler_t *hh, const char *tok, time_t now)
+{
+	lis_deref_out_t o;
+	deref_on(hh, tok, "dialed=911", now, &o);
+	cr_assert_eq(o.result, LIS_DR_GONE, "%d %.*s", o.status, (int)out.len, out.p);
+	cr_assert(strstr(out.p, "locationUnknown"), "%s", out.p);
+}
+
+Test(nomadic, token_carries_the_address_to_a_node_with_an_empty_store)
+{
+	lis_handler_t hb;
+	lis_config_t cb;
+	open_node(&hb, &cb, "node-b");
+	run("tenant-a", REQ(URI_ONLY, HPLUS(HOME_GW ALICE ADDR)));
+	cr_assert_eq(oc.code, HELD_OK, "%s", out.p);
+	char tok[LIS_TOKEN_TEXT_MAX + 1];
+	snprintf(tok, sizeof tok, "%s", uri_token());
+	/* the address is inside, sealed */
+	lis_token_claims_t *cl = calloc(1, sizeof *cl);
+	cr_assert_eq(lis_token_open(&h.refs->key, tok, strlen(tok), cl), 0);
+	cr_assert(cl->civic.set);
+	cr_assert_eq(cl->civic_given, T0);
+	cr_assert(strncmp(cl->location, "nomadic:", 8) == 0);
+	cr_assert_null(strstr(tok, "Elm"));
+	free(cl);
+
+	expect_deref(&hb, tok, T0 + 60, "Elm"); /* node B: nothing in its store */
+	expect_deref(&h, tok, T0 + 60, "Elm");  /* node A: its own entry */
+	/* a node whose store fails over to nothing still answers */
+	lis_nomadic_close(hb.nomadic);
+	hb.nomadic = NULL;
+	expect_deref(&hb, tok, T0 + 60, "Elm");
+	close_node(&hb, &cb);
+}
+
+Test(nomadic, a_correction_given_later_wins_over_the_token)
+{
+	lis_handler_t hb;
+	lis_config_t cb;
+	held_civic_t c;
+	wm_mac_t home;
+	cr_assert_eq(wm_mac_parse("02-aa-bb-cc-dd-01", 17, &home), 0);
+	open_node(&hb, &cb, "node-b");
+
+	run("tenant-a", REQ(URI_ONLY, HPLUS(HOME_GW ALICE ADDR))); /* given at T0 on A */
+	char tok[LIS_TOKEN_TEXT_MAX + 1];
+	snprintf(tok, sizeof tok, "%s", uri_token());
+
+	/* B holds an older address for the same user and network: the token's wins */
+	civic_of("Oak", &c);
+	cr_assert_eq(
+	    lis_nomadic_put(hb.nomadic, "tenant-a", "sip:alice@example.com", &home, &c, T0 - 10),
+	    0);
+	expect_deref(&hb, tok, T0 + 60, "Elm");
+	/* the user corrects it on B after: B answers the correction */
+	civic_of("Pine", &c);
+	cr_assert_eq(
+	    lis_nomadic_put(hb.nomadic, "tenant-a", "sip:alice@example.com", &home, &c, T0 + 30),
+	    0);
+	expect_deref(&hb, tok, T0 + 60, "Pine");
+	/* node A never saw the correction: the token's address */
+	expect_deref(&h, tok, T0 + 60, "Elm");
+
+	/* A recalls Elm a day later: that token's address was given at T0, so
+	 * the correction B got at T0+30 still wins there (the user's latest) */
+	run_at("tenant-a", REQ(URI_ONLY, HPLUS(HOME_GW ALICE)), T0 + DAY);
+	cr_assert_eq(oc.code, HELD_OK, "%s", out.p);
+	snprintf(tok, sizeof tok, "%s", uri_token());
+	expect_deref(&h, tok, T0 + DAY + 60, "Elm");
+	expect_deref(&hb, tok, T0 + DAY + 60, "Pine");
+
+	close_node(&hb, &cb);
+}
+
+Test(nomadic, format_1_token_refers_to_the_store_only)
+{
+	lis_handler_t hb;
+	lis_config_t cb;
+	wm_mac_t home;
+	uint8_t key[LIS_NOMADIC_KEY];
+	static const char hexd[] = "0123456789abcdef";
+	cr_assert_eq(wm_mac_parse("02-aa-bb-cc-dd-01", 17, &home), 0);
+	open_node(&hb, &cb, "node-b");
+	run("tenant-a", REQ(ANY, HPLUS(HOME_GW ALICE ADDR)));
+	expect_manual("Elm");
+
+	/* what the previous release issued: the entry's name, no address */
+	lis_token_claims_t *cl = calloc(1, sizeof *cl);
+	snprintf(cl->tenant, sizeof cl->tenant, "tenant-a");
+	lis_nomadic_key("tenant-a", "sip:alice@example.com", &home, key);
+	int n = snprintf(cl->location, sizeof cl->location, "nomadic:");
+	for (int i = 0; i < LIS_NOMADIC_KEY; i++) {
+		cl->location[n++] = hexd[key[i] >> 4];
+		cl->location[n++] = hexd[key[i] & 15];
+	}
+	cl->method = WM_M_NOMADIC;
+	cl->issued = T0;
+	cl->expires = T0 + 3600;
+	char tok[LIS_TOKEN_TEXT_MAX + 1];
+	cr_assert_eq(lis_token_issue(&h.refs->key, cl, tok, sizeof tok), 0);
+	free(cl);
+	expect_deref(&h, tok, T0 + 60, "Elm");
+	expect_gone(&hb, tok, T0 + 60);
+	close_node(&hb, &cb);
+}
+
+Test(nomadic, too_long_address_refers_to_the_store_only)
+{
+	lis_handler_t hb;
+	lis_config_t cb;
+	char body[4096], loc[701], tok[LIS_TOKEN_TEXT_MAX + 1];
+	memset(loc, 'x', 700);
+	loc[700] = 0;
+	open_node(&hb, &cb, "node-b");
+#define LONG_ADDR(who)                                                                             \
+	REQ(URI_ONLY, HPLUS(HOME_GW who "<hp:providedAddress><ca:civicAddress "                    \
+	                                "xmlns:ca=\"urn:ietf:params:xml:ns:pidf:geopriv10:"        \
+	                                "civicAddr\"><ca:country>US</ca:country><ca:A1>TX</"       \
+	                                "ca:A1><ca:A3>Austin</ca:A3><ca:LOC>%s</ca:LOC>"           \
+	                                "</ca:civicAddress></hp:providedAddress>"))
+	/* remembered: the URI names the entry only (format 1) */
+	snprintf(body, sizeof body, LONG_ADDR(ALICE), loc);
+	run("tenant-a", body);
+	cr_assert_eq(oc.code, HELD_OK, "%s", out.p);
+	snprintf(tok, sizeof tok, "%s", uri_token());
+	lis_token_claims_t *cl = calloc(1, sizeof *cl);
+	cr_assert_eq(lis_token_open(&h.refs->key, tok, strlen(tok), cl), 0);
+	cr_assert(!cl->civic.set, "a %zu-byte address is not embedded", strlen(loc));
+	free(cl);
+	lis_deref_out_t o;
+	deref_on(&h, tok, NULL, T0 + 60, &o);
+	cr_assert_eq(o.result, LIS_DR_OK);
+	cr_assert(strstr(out.p, loc), "%s", out.p);
+	expect_gone(&hb, tok, T0 + 60);
+	/* used once: no URI at all, and the reason says so */
+	snprintf(body, sizeof body, LONG_ADDR(""), loc);
+	run("tenant-a", body);
+	cr_assert_eq(oc.code, HELD_CANNOT_PROVIDE_LI_TYPE, "%s", out.p);
+	cr_assert(strstr(out.p, "too long"), "%s", out.p);
+#undef LONG_ADDR
+	close_node(&hb, &cb);
 }
 
 Test(nomadic_config, keys_ranges_and_file_line_errors)
