@@ -242,10 +242,18 @@ static void miss_line(gen_t *g, const tenant_t *t)
 	fmt_mac(((uint64_t)0x3e << 40) | (rng_next(&g->qrng) & 0xffffffffULL), ch);
 	fmt_mac(((uint64_t)0x3a << 40) | (rng_next(&g->qrng) & 0xffffffffULL), bs);
 	fmt_mac(((uint64_t)0x3c << 40) | (rng_next(&g->qrng) & 0xffffffffULL), gw);
-	if (rng_next(&g->qrng) & 1)
+	uint64_t r = rng_next(&g->qrng);
+	/* half off-net (a home network: 192.0.2.0/24, 3fff::/20), half in the tenant's
+	 * own ranges past its last subnet (an office subnet nobody provisioned) */
+	if ((r & 3) == 0)
 		snprintf(ip, sizeof ip, "192.0.2.%u", 1 + (unsigned)(rng_next(&g->qrng) % 254));
-	else
+	else if ((r & 3) == 1)
 		fmt_ip6(0x3fff000000000000ULL | (rng_next(&g->qrng) & 0xffffffffULL), 1, ip);
+	else if ((r & 3) == 2)
+		fmt_ip4((uint32_t)(t->v4 + 1 + rng_next(&g->qrng) % 65534), ip);
+	else
+		fmt_ip6(t->v6 + rng_next(&g->qrng) % 4096, 1 + (unsigned)(rng_next(&g->qrng) % 65000),
+		        ip);
 	fprintf(g->q, "@%s miss %s Gi9/9/%u %s %s %s\n", t->id, ch,
 	        (unsigned)(rng_next(&g->qrng) % 48) + 1, bs, ip, gw);
 	g->st.queries++;

@@ -12,7 +12,10 @@
  *   @TENANT ip ADDR                       inside a configured subnet (v4 or v6)
  *   @TENANT gw MAC                        gateway MAC configured
  *   @TENANT did E164                      DID configured
- *   @TENANT miss CHASSIS PORT BSSID IP GW every identifier misses
+ *   @TENANT miss CHASSIS PORT BSSID IP GW every identifier misses; IP is off-net
+ *                                         (192.0.2.0/24 or 3fff::/20, a home
+ *                                         network) or, for half of them, inside
+ *                                         the tenant's own ranges but in no subnet
  *
  * Deterministic for a given seed. Not thread-safe (one call at a time).
  */

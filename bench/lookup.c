@@ -37,16 +37,20 @@ enum {
 	K_GW,
 	K_DID,
 	K_MISS,
-	K_MIX, /* every hit kind, in the map's proportions */
+	K_MISS_OFF,  /* the misses whose IP is off-net (a home network) */
+	K_MISS_NEAR, /* ... and those whose IP is in the tenant's ranges, in no subnet */
+	K_MIX,       /* every hit kind, in the map's proportions */
 	K_COUNT
 };
 static const char *const kind_name[K_COUNT] = {
 	"lldp chassis+port", "bssid exact", "bssid wildcard", "lldp chassis (port miss)",
 	"subnet v4", "subnet v6", "gateway mac", "did (fallback)",
-	"miss (lldp+bssid+ip+gw)", "hit mix (map proportions)"};
+	"miss (lldp+bssid+ip+gw)", "  of which ip off-net", "  of which ip in own range",
+	"hit mix (map proportions)"};
 static const wm_method_t kind_expect[K_COUNT] = {
 	WM_M_LLDP_PORT, WM_M_BSSID, WM_M_BSSID_WILD, WM_M_LLDP_CHASSIS, WM_M_SUBNET,
-	WM_M_SUBNET,    WM_M_GATEWAY, WM_M_DID, WM_M_NONE, WM_M_NONE};
+	WM_M_SUBNET,    WM_M_GATEWAY, WM_M_DID, WM_M_NONE, WM_M_NONE,
+	WM_M_NONE,      WM_M_NONE};
 
 #define CQ_LLDP 40
 
@@ -423,6 +427,12 @@ static int bench_size(size_t elements, const char *tmp, unsigned rounds, size_t 
 		push(&v[c.kind], &c);
 		if (c.kind != K_MISS)
 			push(&v[K_MIX], &c);
+		else /* gen.h: off-net misses use 192.0.2.0/24 and 3fff::/20 */
+			push(&v[(c.ip.family == 4 && c.ip.a[0] == 192) ||
+			                (c.ip.family == 6 && c.ip.a[0] == 0x3f)
+			            ? K_MISS_OFF
+			            : K_MISS_NEAR],
+			     &c);
 	}
 	if (q)
 		fclose(q);

@@ -394,13 +394,14 @@ static int load_locations(build_t *b)
 	return (rc == 0 || rc == MDB_NOTFOUND) ? 0 : wm_err_from_mdb(rc);
 }
 
-/* Counts elements per table so every table is allocated once, at its size. */
-static int count_elements(build_t *b, size_t *nmac, size_t *nvar, size_t *nsub)
+/* Counts elements per table so every table is allocated once, at its size;
+ * nsub[0] counts IPv4 subnets, nsub[1] IPv6 ones. */
+static int count_elements(build_t *b, size_t *nmac, size_t *nvar, size_t nsub[2])
 {
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
-	*nmac = *nvar = *nsub = 0;
+	*nmac = *nvar = nsub[0] = nsub[1] = 0;
 	if ((rc = mdb_cursor_open(b->txn, b->st->elements, &c)))
 		return wm_err_from_mdb(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
@@ -411,7 +412,7 @@ static int count_elements(build_t *b, size_t *nmac, size_t *nvar, size_t *nsub)
 		if (kind == WM_EL_BSSID || kind == WM_EL_GATEWAY)
 			(*nmac)++;
 		else if (kind == WM_EL_SUBNET)
-			(*nsub)++;
+			nsub[off + 1 < k.mv_size && ((const uint8_t *)k.mv_data)[off + 1] == 6]++;
 		else
 			(*nvar)++;
 	}
@@ -511,7 +512,7 @@ int wm_index_build(wm_store_t *st, wm_index_t **out)
 {
 	wm_index_t *ix = calloc(1, sizeof(*ix));
 	build_t b = {0};
-	size_t nmac, nvar, nsub, ndid;
+	size_t nmac, nvar, nsub[2], ndid;
 	int err;
 
 	*out = NULL;
@@ -525,14 +526,14 @@ int wm_index_build(wm_store_t *st, wm_index_t **out)
 		goto out;
 	if ((err = wm_store_get_generation(st, b.txn, &ix->generation)) ||
 	    (err = load_tenants(&b)) || (err = load_buildings(&b)) || (err = load_locations(&b)) ||
-	    (err = count_elements(&b, &nmac, &nvar, &nsub)) ||
+	    (err = count_elements(&b, &nmac, &nvar, nsub)) ||
 	    (err = entries(b.txn, st->dids, &ndid)))
 		goto out;
 
 	size_t mcap = table_cap(nmac), vcap = table_cap(nvar + ndid);
 	ix->mac = malloc(mcap * sizeof(*ix->mac));
 	ix->var = malloc(vcap * sizeof(*ix->var));
-	ix->lpm = wm_lpm_new(nsub, ix->ntenants);
+	ix->lpm = wm_lpm_new(nsub[0], nsub[1], ix->ntenants);
 	if (!ix->mac || !ix->var || !ix->lpm) {
 		err = -ENOMEM;
 		goto out;

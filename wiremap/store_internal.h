@@ -91,21 +91,25 @@ static inline uint64_t wm_hash_mix(uint64_t x)
 /* ---------------- longest prefix match (lpm.c) ------------------------ */
 
 /**
- * Exact-match hash per (tenant, family, prefix length) plus, per tenant, a
- * bitmap of the prefix lengths present; a lookup probes the present lengths
- * longest first. Built once, then read-only (any number of threads).
+ * Longest prefix match per tenant (lpm.c): one hash per family, prefix
+ * lengths grouped four at a time so that a lookup reads about one cache line
+ * per group the tenant uses. Built by wm_lpm_insert(), then read-only (any
+ * number of threads).
  */
 typedef struct wm_lpm wm_lpm_t;
 
-/** New table for up to `n` prefixes over `ntenants` tenants. Caller frees. */
-wm_lpm_t *wm_lpm_new(size_t n, size_t ntenants);
+/** New table for up to `n4` IPv4 and `n6` IPv6 prefixes over `ntenants` tenants. Caller frees. */
+wm_lpm_t *wm_lpm_new(size_t n4, size_t n6, size_t ntenants);
 void wm_lpm_free(wm_lpm_t *l);
-/** Adds a prefix; returns 0, or LIS_EDATA when the same prefix is already there. */
+/**
+ * Adds a prefix; returns 0, LIS_EDATA when the same prefix is already there,
+ * or LIS_ELIMIT past the count given to wm_lpm_new() (a caller bug).
+ */
 int wm_lpm_insert(wm_lpm_t *l, uint32_t tenant, const wm_cidr_t *c, uint32_t val);
 /** Longest prefix of `ip` in `tenant`: 1 found (*val, *plen set), 0 none. */
 int wm_lpm_lookup(const wm_lpm_t *l, uint32_t tenant, const wm_ip_t *ip, uint32_t *val,
                   uint8_t *plen);
-/** Prefetches the slot of every prefix length the tenant uses for ip. */
+/** Prefetches the first slot of every prefix-length group the tenant uses for ip. */
 void wm_lpm_prefetch(const wm_lpm_t *l, uint32_t tenant, const wm_ip_t *ip);
 size_t wm_lpm_count(const wm_lpm_t *l);
 size_t wm_lpm_bytes(const wm_lpm_t *l);
