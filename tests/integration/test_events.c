@@ -92,6 +92,22 @@ static void id_of(const char *line, char out[37])
 #define HAS(s, needle) cr_assert(strstr((s), (needle)) != NULL, "expected %s in\n%s", (needle), (s))
 
 /* A request that matches nothing in tenant A: an RFC 6155 IP in no subnet. */
+/* Polls /metrics until it holds both lines (10 s, scaled); asserts they came. */
+static void wait_metrics(int port, const char *a, const char *b)
+{
+	ts_http_resp_t m = {0};
+	bool ok = false;
+	for (int i = 0; i < ts_ms(10000) / 50 && !ok; i++) {
+		if (i)
+			usleep(50000);
+		ts_http_resp_free(&m);
+		cr_assert_eq(ts_http(port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
+		ok = strstr(m.body, a) && strstr(m.body, b);
+	}
+	cr_assert(ok, "expected %s and %s in\n%s", a, b, m.body);
+	ts_http_resp_free(&m);
+}
+
 static void unknown_request(int port, const char *ip)
 {
 	char inner[256];
@@ -205,10 +221,9 @@ Test(events_integ, unknown_location_dedup_calls_and_sigkill_restart, .timeout = 
 			                     "Jose, CA 95134, US\"");
 		}
 	}
-	cr_assert_eq(ts_http(l.port, "GET", "/metrics", NULL, NULL, 0, &m), 0);
-	HAS(m.body, "lis_event_deliveries_total{outcome=\"delivered\"} 5");
-	HAS(m.body, "lis_events_outbox_depth 0");
-	ts_http_resp_free(&m);
+	/* lisd counts a delivery when the 2xx reaches it, after the receiver saw it */
+	wait_metrics(l.port, "lis_event_deliveries_total{outcome=\"delivered\"} 5\n",
+	             "lis_events_outbox_depth 0\n");
 	ts_lisd_stop(&l);
 	rcv_free(&rc);
 	env_free(&e);
