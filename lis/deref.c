@@ -409,7 +409,7 @@ static void token_hash(const char *tok, size_t len, char out[13])
 	static const char digits[] = "0123456789abcdef";
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	if (EVP_Digest(tok, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 6) {
+	if (EVP_Digest(tok, len, md, &mdlen, lis_sha256(), NULL) != 1 || mdlen < 6) {
 		snprintf(out, 13, "????????????");
 		return;
 	}
@@ -447,8 +447,8 @@ static bool secret_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
 {
 	uint8_t da[32], db[32];
 	unsigned la = 0, lb = 0;
-	if (EVP_Digest(a, alen, da, &la, EVP_sha256(), NULL) != 1 ||
-	    EVP_Digest(b, blen, db, &lb, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(a, alen, da, &la, lis_sha256(), NULL) != 1 ||
+	    EVP_Digest(b, blen, db, &lb, lis_sha256(), NULL) != 1)
 		return false;
 	return CRYPTO_memcmp(da, db, 32) == 0;
 }

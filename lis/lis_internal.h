@@ -338,6 +338,18 @@ const wm_location_t *lis_deref_nomadic_loc(const lis_handler_t *h, const lis_tok
                                            const wm_tenant_t *t, time_t now, held_civic_t *civ,
                                            wm_location_t *loc);
 
+/* ---------------- reused OpenSSL objects (crypto_cache.c) ---------------- */
+
+/** SHA-256, fetched once per process. */
+const EVP_MD *lis_sha256(void);
+/**
+ * This thread's AES-256-GCM context for key, one per direction, ready for
+ * the AAD and data of one message under iv (12 bytes). The key schedule is
+ * kept between calls with the same key. Owned by the thread: never freed
+ * by the caller, never shared. NULL on failure.
+ */
+EVP_CIPHER_CTX *lis_gcm_ctx(const uint8_t key[32], bool encrypt, const uint8_t iv[12]);
+
 /* ---------------- lisd's own LMDB environments (lmdb_env.c) -------------- */
 
 typedef struct {

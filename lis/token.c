@@ -224,9 +224,8 @@ int lis_token_issue(const lis_token_key_t *k, const lis_token_claims_t *c, char 
 
 	if (RAND_bytes(buf + 1, NONCE_LEN) != 1)
 		goto out;
-	cx = EVP_CIPHER_CTX_new();
-	if (!cx || EVP_EncryptInit_ex(cx, EVP_aes_256_gcm(), NULL, k->key, buf + 1) != 1 ||
-	    EVP_EncryptUpdate(cx, NULL, &len, buf, 1) != 1 ||
+	cx = lis_gcm_ctx(k->key, true, buf + 1);
+	if (!cx || EVP_EncryptUpdate(cx, NULL, &len, buf, 1) != 1 ||
 	    EVP_EncryptUpdate(cx, buf + 1 + NONCE_LEN, &len, plain, (int)n) != 1 ||
 	    EVP_EncryptFinal_ex(cx, buf + 1 + NONCE_LEN + len, &fin) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(cx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, buf + 1 + NONCE_LEN + n) != 1)
@@ -239,7 +238,6 @@ int lis_token_issue(const lis_token_key_t *k, const lis_token_claims_t *c, char 
 	b64url_encode(buf, total, out);
 	rc = 0;
 out:
-	EVP_CIPHER_CTX_free(cx);
 	OPENSSL_cleanse(plain, sizeof plain);
 	return rc;
 }
@@ -268,8 +266,8 @@ int lis_token_open(const lis_token_key_t *k, const char *tok, size_t toklen, lis
 		return LIS_EDATA;
 	size_t clen = n - 1 - NONCE_LEN - TAG_LEN;
 	int rc = LIS_EDATA, len = 0, fin = 0;
-	EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
-	if (!cx || EVP_DecryptInit_ex(cx, EVP_aes_256_gcm(), NULL, k->key, buf + 1) != 1 ||
+	EVP_CIPHER_CTX *cx = lis_gcm_ctx(k->key, false, buf + 1);
+	if (!cx ||
 	    EVP_DecryptUpdate(cx, NULL, &len, buf, 1) != 1 ||
 	    EVP_DecryptUpdate(cx, plain, &len, buf + 1 + NONCE_LEN, (int)clen) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(cx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, buf + 1 + NONCE_LEN + clen) !=
@@ -298,7 +296,6 @@ int lis_token_open(const lis_token_key_t *k, const char *tok, size_t toklen, lis
 out:
 	if (rc != 0)
 		c->civic.set = false;
-	EVP_CIPHER_CTX_free(cx);
 	OPENSSL_cleanse(plain, sizeof plain);
 	return rc;
 }
