@@ -66,21 +66,10 @@ int held_w_finish(held_w_t *w)
 	return w->err;
 }
 
-void held_w_raw(held_w_t *w, const char *s, size_t n)
+int held_w_grow(held_w_t *w, size_t n)
 {
-	if (w->err || n == 0)
-		return;
-	if (buf_reserve(w->b, n) < 0) {
+	if (buf_reserve(w->b, n) < 0)
 		w->err = -ENOMEM;
-		return;
-	}
-	memcpy(w->b->p + w->b->len, s, n);
-	w->b->len += n;
-	w->b->p[w->b->len] = '\0';
-}
-
-void held_w_str(held_w_t *w, const char *s)
-{
-	held_w_raw(w, s, strlen(s));
+	return w->err;
 }
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "proto/proto.h"
 
@@ -55,9 +56,29 @@ typedef struct {
 void held_w_begin(held_w_t *w, held_buf_t *b);
 /** Returns w->err; on error the buffer is back at its length before begin. */
 int held_w_finish(held_w_t *w);
-void held_w_raw(held_w_t *w, const char *s, size_t n);
-/** Appends a NUL-terminated literal/markup string as is (no escaping). */
-void held_w_str(held_w_t *w, const char *s);
+/** Makes room for n more bytes (and the NUL) or sets w->err; 0 or -ENOMEM. */
+int held_w_grow(held_w_t *w, size_t n);
+/** Appends n bytes as is. Inline: the encoders make many short appends. */
+static inline void held_w_raw(held_w_t *w, const char *s, size_t n)
+{
+	held_buf_t *b = w->b;
+	if (w->err || n == 0)
+		return;
+	/* cap > len whenever cap != 0 (one spare byte for the NUL): no overflow */
+	if (n >= b->cap - b->len && held_w_grow(w, n) != 0)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+/**
+ * Appends a NUL-terminated literal/markup string as is (no escaping).
+ * Inline so that the length of a literal is known at compile time.
+ */
+static inline void held_w_str(held_w_t *w, const char *s)
+{
+	held_w_raw(w, s, strlen(s));
+}
 
 /* ---------------- XML escaping (xml_safe.c) ---------------------------- */
 

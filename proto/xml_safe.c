@@ -77,6 +77,14 @@ void held_w_text(held_w_t *w, const char *s, size_t n, bool attr)
 	size_t i = 0;
 
 	while (i < n) {
+		/* Printable ASCII that needs no escaping, the common case, stays
+		 * in the verbatim run without decoding. */
+		unsigned char ch = u[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '&' && ch != '<' && ch != '>' &&
+		    !(attr && ch == '"')) {
+			i++;
+			continue;
+		}
 		uint32_t cp = 0;
 		size_t len = utf8_next(u + i, n - i, &cp);
 		const char *rep = NULL;
